@@ -1,0 +1,152 @@
+#pragma once
+// The compiled form of a schema: a graph of Nodes (one per schema object or boolean) whose
+// Keywords evaluate an instance. Refs are edges, so the graph may have cycles; every Node is
+// owned by the Schema::Impl that compiled it and lives as long as it.
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "capconf/schema/schema.h"
+
+namespace capconf::schema::internal {
+
+struct Node;
+
+// A schema resource: a document root or a subschema with its own `$id`. Dynamic references
+// look resources up by the anchors they declare.
+struct Resource {
+  std::string uri;                // canonical, no fragment
+  std::string path_prefix;        // "#" for the root resource, "URI#" for others (schemaPath)
+  bool recursive_anchor = false;  // 2019-09 `$recursiveAnchor: true` at its root
+  Node* root = nullptr;
+  std::unordered_map<std::string, Node*> dynamic_anchors;
+};
+
+// Which members of an object (by position) or items of an array (by index) some keyword has
+// evaluated: the annotations that `unevaluatedProperties`/`unevaluatedItems` consult. Only
+// built when a schema needs them.
+class Annotations {
+ public:
+  explicit Annotations(std::size_t size) : marks_(size, 0) {}
+  void Mark(std::size_t i) { marks_[i] = 1; }
+  void MarkAll() { all_ = true; }
+  void MarkFrom(std::size_t start) {
+    for (std::size_t i = start; i < marks_.size(); ++i) marks_[i] = 1;
+  }
+  bool IsMarked(std::size_t i) const { return all_ || marks_[i] != 0; }
+  void Merge(const Annotations& other) {
+    if (other.all_) all_ = true;
+    for (std::size_t i = 0; i < marks_.size() && i < other.marks_.size(); ++i)
+      marks_[i] |= other.marks_[i];
+  }
+
+ private:
+  std::vector<std::uint8_t> marks_;
+  bool all_ = false;
+};
+
+// One step of the instance location being evaluated.
+struct PathToken {
+  std::string_view key;  // valid when !is_index
+  std::size_t index = 0;
+  bool is_index = false;
+};
+
+// Per-evaluation state; lives on the caller's stack, so a Schema stays shareable.
+class EvalContext {
+ public:
+  explicit EvalContext(std::vector<ValidationError>* errors) : errors_(errors) {
+    path_.reserve(16);
+    scope_.reserve(8);
+  }
+
+  // False in fail-fast mode: keywords stop at the first violation and build no errors.
+  bool collecting() const { return errors_ != nullptr; }
+
+  void AddError(std::string_view keyword, const std::string& schema_path,
+                boost::json::object params, std::string message);
+  // Errors for the instance location one step below the current one (a property name).
+  void AddErrorAtChild(std::string_view child, std::string_view keyword,
+                       const std::string& schema_path, boost::json::object params,
+                       std::string message);
+
+  std::size_t error_count() const { return errors_ ? errors_->size() : 0; }
+  void TruncateErrors(std::size_t count) {
+    if (errors_) errors_->resize(count);
+  }
+
+  // Temporarily switches to fail-fast (for subschemas whose errors would be discarded).
+  std::vector<ValidationError>* SuspendErrors() {
+    auto* saved = errors_;
+    errors_ = nullptr;
+    return saved;
+  }
+  void ResumeErrors(std::vector<ValidationError>* saved) { errors_ = saved; }
+
+  void PushKey(std::string_view key) { path_.push_back({key, 0, false}); }
+  void PushIndex(std::size_t i) { path_.push_back({{}, i, true}); }
+  void Pop() { path_.pop_back(); }
+  std::string InstancePath() const;
+
+  std::vector<const Resource*>& scope() { return scope_; }
+  int depth = 0;
+
+ private:
+  std::vector<ValidationError>* errors_;
+  std::vector<PathToken> path_;
+  std::vector<const Resource*> scope_;  // dynamic scope, outermost first
+};
+
+class Keyword {
+ public:
+  virtual ~Keyword() = default;
+  // Returns whether the instance satisfies this keyword. `annotations`, when not null, receives
+  // the members/items this keyword evaluated (only applicators write it).
+  virtual bool Evaluate(EvalContext& ctx, const boost::json::value& instance,
+                        Annotations* annotations) const = 0;
+  // Keywords that must see the annotations of all others in their schema run last.
+  virtual bool RunsLast() const { return false; }
+};
+
+struct Node {
+  enum class Kind { kTrue, kFalse, kObject };
+  Kind kind = Kind::kObject;
+  const Resource* resource = nullptr;
+  std::string schema_path;  // "#/properties/a" style, where this node stands
+  std::vector<std::unique_ptr<Keyword>> keywords;
+  // It holds unevaluatedProperties/Items, so its keywords must report annotations.
+  bool needs_annotations = false;
+
+  bool Evaluate(EvalContext& ctx, const boost::json::value& instance,
+                Annotations* annotations) const;
+};
+
+// Evaluates `node` at a child location of the instance (a property or an item).
+inline bool EvaluateAtKey(const Node& node, EvalContext& ctx, std::string_view key,
+                          const boost::json::value& value) {
+  ctx.PushKey(key);
+  bool ok = node.Evaluate(ctx, value, nullptr);
+  ctx.Pop();
+  return ok;
+}
+inline bool EvaluateAtIndex(const Node& node, EvalContext& ctx, std::size_t index,
+                            const boost::json::value& value) {
+  ctx.PushIndex(index);
+  bool ok = node.Evaluate(ctx, value, nullptr);
+  ctx.Pop();
+  return ok;
+}
+
+// Formats a number the way JavaScript's String(n) does, for ajv-identical messages.
+std::string JsNumber(const boost::json::value& number);
+
+// The maximum nesting of schema evaluations; deeper means a reference cycle that consumes no
+// instance depth (for example `{"$ref": "#"}`), which is reported as a violation.
+inline constexpr int kMaxEvaluationDepth = 512;
+
+}  // namespace capconf::schema::internal

@@ -1,0 +1,716 @@
+#include "keywords.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <optional>
+
+#include "capconf/json/equal.h"
+#include "capconf/json/pointer.h"
+
+namespace capconf::schema::internal {
+namespace json = boost::json;
+
+// ---------------------------------------------------------------------------------------------
+// Shared machinery
+
+std::string EvalContext::InstancePath() const {
+  std::string out;
+  for (const PathToken& t : path_) {
+    if (t.is_index) {
+      capconf::json::AppendIndex(out, t.index);
+    } else {
+      capconf::json::AppendToken(out, t.key);
+    }
+  }
+  return out;
+}
+
+void EvalContext::AddError(std::string_view keyword, const std::string& schema_path,
+                           json::object params, std::string message) {
+  if (!errors_) return;
+  errors_->push_back(ValidationError{InstancePath(), schema_path, std::string(keyword),
+                                     std::move(params), std::move(message)});
+}
+
+void EvalContext::AddErrorAtChild(std::string_view child, std::string_view keyword,
+                                  const std::string& schema_path, json::object params,
+                                  std::string message) {
+  if (!errors_) return;
+  PushKey(child);
+  AddError(keyword, schema_path, std::move(params), std::move(message));
+  Pop();
+}
+
+namespace {
+
+std::size_t ContainerSize(const json::value& v) {
+  if (const auto* o = v.if_object()) return o->size();
+  if (const auto* a = v.if_array()) return a->size();
+  return 0;
+}
+
+long double AsLongDouble(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::int64: return static_cast<long double>(v.get_int64());
+    case json::kind::uint64: return static_cast<long double>(v.get_uint64());
+    case json::kind::double_: return static_cast<long double>(v.get_double());
+    default: return 0;
+  }
+}
+
+double AsDouble(const json::value& v) { return static_cast<double>(AsLongDouble(v)); }
+
+bool IsIntegral(const json::value& v) {
+  if (v.is_int64() || v.is_uint64()) return true;
+  if (v.is_double()) {
+    double d = v.get_double();
+    return std::isfinite(d) && std::trunc(d) == d;
+  }
+  return false;
+}
+
+// Code points in UTF-8 text: every byte that does not continue a sequence starts one.
+std::uint64_t CodePointCount(std::string_view s) {
+  std::uint64_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  out += s;
+  out += '"';
+  return out;
+}
+
+}  // namespace
+
+std::string JsNumber(const json::value& number) {
+  if (number.is_int64()) return std::to_string(number.get_int64());
+  if (number.is_uint64()) return std::to_string(number.get_uint64());
+  double d = number.is_double() ? number.get_double() : 0.0;
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  if (d == 0) return "0";
+  char buf[64];
+  if (std::trunc(d) == d && std::fabs(d) < 1e21) {
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
+    return std::string(buf, end);
+  }
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+  std::string s(buf, end);
+  // JavaScript writes exponents as e+21 / e-7 without leading zeros; to_chars writes e+21 / e-07.
+  auto e = s.find('e');
+  if (e != std::string::npos) {
+    std::string mantissa = s.substr(0, e);
+    char sign = s[e + 1];
+    std::string digits = s.substr(e + 2);
+    digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size() - 1));
+    s = mantissa + "e" + sign + digits;
+  } else if (std::fabs(d) < 1e-6) {
+    // Shortest form has no exponent but JavaScript would use one below 1e-6.
+    auto [end2, ec2] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+    return JsNumber(json::value(std::stod(std::string(buf, end2))));
+  }
+  return s;
+}
+
+bool Node::Evaluate(EvalContext& ctx, const json::value& instance,
+                    Annotations* annotations) const {
+  if (kind == Kind::kTrue) return true;
+  if (kind == Kind::kFalse) {
+    ctx.AddError("false schema", schema_path, {}, "boolean schema is false");
+    return false;
+  }
+  if (ctx.depth >= kMaxEvaluationDepth) {
+    ctx.AddError("$ref", schema_path, {{"depth", kMaxEvaluationDepth}},
+                 "must not recurse deeper than " + std::to_string(kMaxEvaluationDepth) +
+                     " schemas without consuming the instance");
+    return false;
+  }
+  ++ctx.depth;
+  auto& scope = ctx.scope();
+  bool entered = scope.empty() || scope.back() != resource;
+  if (entered) scope.push_back(resource);
+
+  std::optional<Annotations> local;
+  if (needs_annotations && annotations == nullptr) {
+    local.emplace(ContainerSize(instance));
+    annotations = &*local;
+  }
+  bool ok = true;
+  for (const auto& keyword : keywords) {
+    if (!keyword->Evaluate(ctx, instance, annotations)) {
+      ok = false;
+      if (!ctx.collecting()) break;
+    }
+  }
+  if (entered) scope.pop_back();
+  --ctx.depth;
+  return ok;
+}
+
+// Evaluates an in-place subschema; on success its annotations join the parent's.
+static bool EvaluateInPlace(const Node& node, EvalContext& ctx, const json::value& v,
+                            Annotations* parent) {
+  if (parent == nullptr) return node.Evaluate(ctx, v, nullptr);
+  Annotations mine(ContainerSize(v));
+  bool ok = node.Evaluate(ctx, v, &mine);
+  if (ok) parent->Merge(mine);
+  return ok;
+}
+
+std::uint8_t TypeBitsOf(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null: return kNullBit;
+    case json::kind::bool_: return kBooleanBit;
+    case json::kind::object: return kObjectBit;
+    case json::kind::array: return kArrayBit;
+    case json::kind::string: return kStringBit;
+    case json::kind::int64:
+    case json::kind::uint64: return kNumberBit | kIntegerBit;
+    case json::kind::double_: return IsIntegral(v) ? (kNumberBit | kIntegerBit) : kNumberBit;
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Any instance type
+
+bool TypeKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
+  if (TypeBitsOf(v) & allowed) return true;
+  ctx.AddError("type", schema_path, {{"type", names}}, "must be " + names);
+  return false;
+}
+
+bool EnumKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
+  if (all_strings) {
+    if (const auto* s = v.if_string(); s && strings.count(std::string_view(s->data(), s->size())))
+      return true;
+  } else {
+    for (const auto& candidate : values)
+      if (capconf::json::Equal(candidate, v)) return true;
+  }
+  ctx.AddError("enum", schema_path, {{"allowedValues", values}},
+               "must be equal to one of the allowed values");
+  return false;
+}
+
+bool ConstKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
+  if (capconf::json::Equal(value, v)) return true;
+  ctx.AddError("const", schema_path, {{"allowedValue", value}}, "must be equal to constant");
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+bool MultipleOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
+  if (!v.is_number()) return true;
+  bool ok;
+  if ((v.is_int64() || v.is_uint64()) && (divisor.is_int64() || divisor.is_uint64())) {
+    // Exact for integers; divisor is positive (the compiler checked).
+    std::uint64_t d = divisor.is_int64() ? static_cast<std::uint64_t>(divisor.get_int64())
+                                         : divisor.get_uint64();
+    std::uint64_t x = v.is_uint64() ? v.get_uint64()
+                      : v.get_int64() < 0
+                          ? static_cast<std::uint64_t>(-(v.get_int64() + 1)) + 1
+                          : static_cast<std::uint64_t>(v.get_int64());
+    ok = x % d == 0;
+  } else {
+    // ajv's multipleOfPrecision 8: the quotient must lie within 1e-8 of an integer. A quotient
+    // that overflows is not a multiple (the specification's verdict; see docs/architecture.md).
+    double q = AsDouble(v) / AsDouble(divisor);
+    ok = std::isfinite(q) && std::fabs(std::floor(q + 0.5) - q) <= 1e-8;
+  }
+  if (ok) return true;
+  ctx.AddError("multipleOf", schema_path, {{"multipleOf", divisor}},
+               "must be multiple of " + JsNumber(divisor));
+  return false;
+}
+
+bool NumberLimitKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
+  if (!v.is_number()) return true;
+  long double x = AsLongDouble(v);
+  bool ok = false;
+  const char* comparison = "";
+  switch (op) {
+    case Op::kGe: ok = x >= limit_ld; comparison = ">="; break;
+    case Op::kLe: ok = x <= limit_ld; comparison = "<="; break;
+    case Op::kGt: ok = x > limit_ld; comparison = ">"; break;
+    case Op::kLt: ok = x < limit_ld; comparison = "<"; break;
+  }
+  if (ok) return true;
+  ctx.AddError(keyword, schema_path, {{"comparison", comparison}, {"limit", limit}},
+               std::string("must be ") + comparison + " " + JsNumber(limit));
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strings
+
+bool StringLengthKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
+  const auto* s = v.if_string();
+  if (!s) return true;
+  // Byte length bounds the code-point count from above, and a quarter of it from below.
+  if (is_max ? s->size() <= limit : s->size() / 4 >= limit) return true;
+  std::uint64_t n = CodePointCount(std::string_view(s->data(), s->size()));
+  if (is_max ? n <= limit : n >= limit) return true;
+  ctx.AddError(keyword, schema_path, {{"limit", limit}},
+               std::string("must NOT have ") + (is_max ? "more" : "fewer") + " than " +
+                   std::to_string(limit) + " characters");
+  return false;
+}
+
+bool PatternKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
+  const auto* s = v.if_string();
+  if (!s) return true;
+  EcmaRegex::Match m = regex->Search(std::string_view(s->data(), s->size()));
+  if (m == EcmaRegex::Match::kYes) return true;
+  ctx.AddError("pattern", schema_path, {{"pattern", source}},
+               m == EcmaRegex::Match::kLimitExceeded
+                   ? "must match pattern " + Quote(source) + " (match limit exceeded)"
+                   : "must match pattern " + Quote(source));
+  return false;
+}
+
+bool FormatKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
+  bool ok = true;
+  if (const auto* s = v.if_string()) {
+    if (string_check) ok = string_check(std::string_view(s->data(), s->size()));
+  } else if (v.is_number() && number_format != NumberFormat::kNone) {
+    long double x = AsLongDouble(v);
+    switch (number_format) {
+      case NumberFormat::kInt32:
+        ok = IsIntegral(v) && x >= -2147483648.0L && x <= 2147483647.0L;
+        break;
+      case NumberFormat::kInt64:
+        ok = IsIntegral(v) && x >= -9223372036854775808.0L && x <= 9223372036854775807.0L;
+        break;
+      default: break;
+    }
+  }
+  if (ok) return true;
+  ctx.AddError("format", schema_path, {{"format", name}}, "must match format " + Quote(name));
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arrays
+
+bool ItemsKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations* ann) const {
+  const auto* arr = v.if_array();
+  if (!arr) return true;
+  bool ok = true;
+  std::size_t n = arr->size();
+  std::size_t p = std::min(prefix.size(), n);
+  for (std::size_t i = 0; i < p; ++i) {
+    if (!EvaluateAtIndex(*prefix[i], ctx, i, (*arr)[i])) {
+      ok = false;
+      if (!ctx.collecting()) return false;
+    }
+    if (ann) ann->Mark(i);
+  }
+  if (!rest || n <= p) return ok;
+  if (has_prefix && rest->kind == Node::Kind::kFalse) {
+    ctx.AddError(rest_keyword, rest_path, {{"limit", prefix.size()}},
+                 "must NOT have more than " + std::to_string(prefix.size()) + " items");
+    return false;
+  }
+  for (std::size_t i = p; i < n; ++i) {
+    if (!EvaluateAtIndex(*rest, ctx, i, (*arr)[i])) {
+      ok = false;
+      if (!ctx.collecting()) return false;
+    }
+  }
+  if (ann) ann->MarkFrom(p);
+  return ok;
+}
+
+bool ContainsKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations* ann) const {
+  const auto* arr = v.if_array();
+  if (!arr) return true;
+  std::size_t before = ctx.error_count();
+  std::uint64_t matches = 0;
+  bool need_all = ann != nullptr || max.has_value() || ctx.collecting();
+  for (std::size_t i = 0; i < arr->size(); ++i) {
+    if (EvaluateAtIndex(*schema, ctx, i, (*arr)[i])) {
+      ++matches;
+      if (ann && annotates) ann->Mark(i);
+      if (!need_all && matches >= min) return true;
+    }
+  }
+  bool ok = matches >= min && (!max || matches <= *max);
+  if (ok) {
+    ctx.TruncateErrors(before);
+    return true;
+  }
+  // As ajv does, the items' own errors stay beside the contains error.
+  if (matches < min) {
+    ctx.AddError("contains", schema_path, {{"minContains", min}},
+                 "must contain at least " + std::to_string(min) + " valid item(s)");
+  } else {
+    ctx.AddError("contains", schema_path, {{"minContains", min}, {"maxContains", *max}},
+                 "must contain at most " + std::to_string(*max) + " valid item(s)");
+  }
+  return false;
+}
+
+bool CountKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
+  std::size_t n;
+  if (on_object) {
+    const auto* o = v.if_object();
+    if (!o) return true;
+    n = o->size();
+  } else {
+    const auto* a = v.if_array();
+    if (!a) return true;
+    n = a->size();
+  }
+  if (is_max ? n <= limit : n >= limit) return true;
+  ctx.AddError(keyword, schema_path, {{"limit", limit}},
+               std::string("must NOT have ") + (is_max ? "more" : "fewer") + " than " +
+                   std::to_string(limit) + (on_object ? " properties" : " items"));
+  return false;
+}
+
+bool UniqueItemsKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
+  const auto* arr = v.if_array();
+  if (!arr || arr->size() < 2) return true;
+  const std::size_t n = arr->size();
+  // ajv reports the pair found scanning i downwards and, for each i, j downwards from i - 1.
+  std::optional<std::pair<std::size_t, std::size_t>> dup;
+  if (n <= 32) {
+    for (std::size_t i = n; i-- > 1 && !dup;)
+      for (std::size_t j = i; j-- > 0;)
+        if (capconf::json::Equal((*arr)[i], (*arr)[j])) {
+          dup.emplace(i, j);
+          break;
+        }
+  } else {
+    std::unordered_multimap<std::size_t, std::size_t> seen;
+    seen.reserve(n);
+    for (std::size_t i = n; i-- > 0 && !dup;) {
+      std::size_t h = capconf::json::Hash((*arr)[i]);
+      auto [lo, hi] = seen.equal_range(h);
+      for (auto it = lo; it != hi; ++it)
+        if (capconf::json::Equal((*arr)[i], (*arr)[it->second])) {
+          dup.emplace(it->second, i);  // the later index first, as the quadratic scan would
+          break;
+        }
+      seen.emplace(h, i);
+    }
+    if (dup) {
+      // Find ajv's exact pair: the largest i with an equal item before it.
+      for (std::size_t i = n; i-- > 1;) {
+        bool found = false;
+        for (std::size_t j = i; j-- > 0;)
+          if (capconf::json::Hash((*arr)[j]) == capconf::json::Hash((*arr)[i]) &&
+              capconf::json::Equal((*arr)[i], (*arr)[j])) {
+            dup.emplace(i, j);
+            found = true;
+            break;
+          }
+        if (found) break;
+      }
+    }
+  }
+  if (!dup) return true;
+  ctx.AddError("uniqueItems", schema_path, {{"i", dup->first}, {"j", dup->second}},
+               "must NOT have duplicate items (items ## " + std::to_string(dup->second) +
+                   " and " + std::to_string(dup->first) + " are identical)");
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Objects
+
+bool RequiredKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
+  const auto* o = v.if_object();
+  if (!o) return true;
+  bool ok = true;
+  for (const auto& name : names) {
+    if (o->contains(name)) continue;
+    ok = false;
+    if (!ctx.collecting()) return false;
+    ctx.AddError("required", schema_path, {{"missingProperty", name}},
+                 "must have required property '" + name + "'");
+  }
+  return ok;
+}
+
+bool DependentRequiredKeyword::Evaluate(EvalContext& ctx, const json::value& v,
+                                        Annotations*) const {
+  const auto* o = v.if_object();
+  if (!o) return true;
+  bool ok = true;
+  for (const auto& rule : rules) {
+    if (!o->contains(rule.property)) continue;
+    std::string deps;
+    for (const auto& r : rule.required) {
+      if (!deps.empty()) deps += ", ";
+      deps += r;
+    }
+    for (const auto& r : rule.required) {
+      if (o->contains(r)) continue;
+      ok = false;
+      if (!ctx.collecting()) return false;
+      std::string prop = rule.property;
+      ctx.AddError(keyword, schema_path,
+                   {{"property", prop},
+                    {"missingProperty", r},
+                    {"depsCount", rule.required.size()},
+                    {"deps", deps}},
+                   "must have " + std::string(rule.required.size() == 1 ? "property " : "properties ") +
+                       deps + " when property " + prop + " is present");
+    }
+  }
+  return ok;
+}
+
+bool DependentSchemasKeyword::Evaluate(EvalContext& ctx, const json::value& v,
+                                       Annotations* ann) const {
+  const auto* o = v.if_object();
+  if (!o) return true;
+  bool ok = true;
+  for (const auto& [property, node] : rules) {
+    if (!o->contains(property)) continue;
+    if (!EvaluateInPlace(*node, ctx, v, ann)) {
+      ok = false;
+      if (!ctx.collecting()) return false;
+    }
+  }
+  return ok;
+}
+
+const Node* ObjectMembersKeyword::FindProperty(std::string_view name) const {
+  if (property_list.size() <= 8) {
+    for (const auto& [key, node] : property_list)
+      if (key.size() == name.size() && key == name) return node;
+    return nullptr;
+  }
+  auto it = properties.find(std::string(name));
+  return it == properties.end() ? nullptr : it->second;
+}
+
+bool ObjectMembersKeyword::Evaluate(EvalContext& ctx, const json::value& v,
+                                    Annotations* ann) const {
+  const auto* o = v.if_object();
+  if (!o) return true;
+  bool ok = true;
+  std::size_t index = 0;
+  for (auto it = o->begin(); it != o->end(); ++it, ++index) {
+    std::string_view key(it->key().data(), it->key().size());
+    bool matched = false;
+    if (const Node* node = FindProperty(key)) {
+      matched = true;
+      if (ann) ann->Mark(index);
+      if (!EvaluateAtKey(*node, ctx, key, it->value())) {
+        ok = false;
+        if (!ctx.collecting()) return false;
+      }
+    }
+    for (const auto& [regex, node] : patterns) {
+      if (regex->Search(key) != EcmaRegex::Match::kYes) continue;
+      matched = true;
+      if (ann) ann->Mark(index);
+      if (!EvaluateAtKey(*node, ctx, key, it->value())) {
+        ok = false;
+        if (!ctx.collecting()) return false;
+      }
+    }
+    if (matched || additional == nullptr) continue;
+    if (ann) ann->Mark(index);
+    if (additional->kind == Node::Kind::kFalse) {
+      ok = false;
+      if (!ctx.collecting()) return false;
+      ctx.AddError("additionalProperties", additional_path,
+                   {{"additionalProperty", it->key()}}, "must NOT have additional properties");
+    } else if (!EvaluateAtKey(*additional, ctx, key, it->value())) {
+      ok = false;
+      if (!ctx.collecting()) return false;
+    }
+  }
+  return ok;
+}
+
+bool PropertyNamesKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
+  const auto* o = v.if_object();
+  if (!o) return true;
+  bool ok = true;
+  for (const auto& member : *o) {
+    json::value name(member.key());
+    std::size_t before = ctx.error_count();
+    if (schema->Evaluate(ctx, name, nullptr)) continue;
+    ok = false;
+    if (!ctx.collecting()) return false;
+    // ajv's errors about a name stand at the object, and say which name.
+    ctx.AddError("propertyNames", schema_path, {{"propertyName", member.key()}},
+                 "property name must be valid");
+    (void)before;
+  }
+  return ok;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Combinators
+
+bool AllOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations* ann) const {
+  bool ok = true;
+  for (const Node* node : schemas) {
+    if (!EvaluateInPlace(*node, ctx, v, ann)) {
+      ok = false;
+      if (!ctx.collecting()) return false;
+    }
+  }
+  return ok;
+}
+
+bool AnyOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations* ann) const {
+  // First a fail-fast pass: the common case (some branch passes) builds no error at all.
+  auto* saved = ctx.SuspendErrors();
+  bool any = false;
+  for (const Node* node : schemas) {
+    if (EvaluateInPlace(*node, ctx, v, ann)) {
+      any = true;
+      if (!ann) break;  // annotations need every passing branch
+    }
+  }
+  ctx.ResumeErrors(saved);
+  if (any) return true;
+  if (ctx.collecting()) {
+    for (const Node* node : schemas) (void)node->Evaluate(ctx, v, nullptr);
+    ctx.AddError("anyOf", schema_path, {}, "must match a schema in anyOf");
+  }
+  return false;
+}
+
+bool OneOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations* ann) const {
+  auto* saved = ctx.SuspendErrors();
+  std::vector<std::size_t> passing;
+  std::vector<bool> passed(schemas.size(), false);
+  std::optional<Annotations> winner;
+  for (std::size_t i = 0; i < schemas.size(); ++i) {
+    std::optional<Annotations> mine;
+    if (ann) mine.emplace(ContainerSize(v));
+    if (schemas[i]->Evaluate(ctx, v, mine ? &*mine : nullptr)) {
+      passing.push_back(i);
+      passed[i] = true;
+      if (mine) winner = std::move(mine);
+      if (passing.size() > 1 && !saved) break;  // fail-fast: the verdict is known
+    }
+  }
+  ctx.ResumeErrors(saved);
+  if (passing.size() == 1) {
+    if (ann && winner) ann->Merge(*winner);
+    return true;
+  }
+  if (ctx.collecting()) {
+    // ajv keeps the errors of the branches that failed, whatever the count that passed.
+    for (std::size_t i = 0; i < schemas.size(); ++i)
+      if (!passed[i]) (void)schemas[i]->Evaluate(ctx, v, nullptr);
+    json::value passing_param = nullptr;
+    if (passing.size() > 1) {
+      json::array pair;
+      pair.emplace_back(passing[0]);
+      pair.emplace_back(passing[1]);
+      passing_param = std::move(pair);
+    }
+    ctx.AddError("oneOf", schema_path, {{"passingSchemas", passing_param}},
+                 "must match exactly one schema in oneOf");
+  }
+  return false;
+}
+
+bool NotKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
+  auto* saved = ctx.SuspendErrors();
+  bool inner = schema->Evaluate(ctx, v, nullptr);
+  ctx.ResumeErrors(saved);
+  if (!inner) return true;
+  ctx.AddError("not", schema_path, {}, "must NOT be valid");
+  return false;
+}
+
+bool IfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations* ann) const {
+  // Without then/else, `if` matters only for the annotations it leaves.
+  if (!then_schema && !else_schema && !ann) return true;
+  auto* saved = ctx.SuspendErrors();
+  bool condition = EvaluateInPlace(*if_schema, ctx, v, ann);
+  ctx.ResumeErrors(saved);
+  const Node* branch = condition ? then_schema : else_schema;
+  if (branch == nullptr) return true;
+  if (EvaluateInPlace(*branch, ctx, v, ann)) return true;
+  const char* which = condition ? "then" : "else";
+  ctx.AddError("if", schema_path, {{"failingKeyword", which}},
+               std::string("must match \"") + which + "\" schema");
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// References
+
+bool RefKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations* ann) const {
+  const Node* node = target;
+  if (mode == Mode::kDynamic && !dynamic_anchor.empty()) {
+    // The outermost resource in the dynamic scope that declares the anchor wins.
+    for (const Resource* r : ctx.scope()) {
+      auto it = r->dynamic_anchors.find(dynamic_anchor);
+      if (it != r->dynamic_anchors.end()) {
+        node = it->second;
+        break;
+      }
+    }
+  } else if (mode == Mode::kRecursive && target->resource->recursive_anchor) {
+    for (const Resource* r : ctx.scope()) {
+      if (r->recursive_anchor) {
+        node = r->root;
+        break;
+      }
+    }
+  }
+  return EvaluateInPlace(*node, ctx, v, ann);
+}
+
+bool UnevaluatedKeyword::Evaluate(EvalContext& ctx, const json::value& v,
+                                  Annotations* ann) const {
+  bool ok = true;
+  if (!on_items) {
+    const auto* o = v.if_object();
+    if (!o) return true;
+    std::size_t index = 0;
+    for (auto it = o->begin(); it != o->end(); ++it, ++index) {
+      if (ann->IsMarked(index)) continue;
+      std::string_view key(it->key().data(), it->key().size());
+      if (schema->kind == Node::Kind::kFalse) {
+        ok = false;
+        if (!ctx.collecting()) return false;
+        ctx.AddError("unevaluatedProperties", schema_path, {{"unevaluatedProperty", it->key()}},
+                     "must NOT have unevaluated properties");
+      } else if (!EvaluateAtKey(*schema, ctx, key, it->value())) {
+        ok = false;
+        if (!ctx.collecting()) return false;
+      }
+    }
+  } else {
+    const auto* a = v.if_array();
+    if (!a) return true;
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      if (ann->IsMarked(i)) continue;
+      if (schema->kind == Node::Kind::kFalse) {
+        // ajv reports one error for the first unevaluated item, naming how many were allowed.
+        ctx.AddError("unevaluatedItems", schema_path, {{"limit", i}},
+                     "must NOT have more than " + std::to_string(i) + " items");
+        return false;
+      }
+      if (!EvaluateAtIndex(*schema, ctx, i, (*a)[i])) {
+        ok = false;
+        if (!ctx.collecting()) return false;
+      }
+    }
+  }
+  if (ok) ann->MarkAll();
+  return ok;
+}
+
+}  // namespace capconf::schema::internal

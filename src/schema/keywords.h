@@ -1,0 +1,242 @@
+#pragma once
+// The keyword evaluators. The compiler builds them (compiler.cc); each one checks one rule and
+// reports ajv-shaped errors. Field values are set once at compile time and never change.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "ecma_regex.h"
+#include "formats.h"
+#include "internal.h"
+
+namespace capconf::schema::internal {
+
+// JSON types as bits, so `type: ["string","null"]` is one AND.
+enum TypeBit : std::uint8_t {
+  kNullBit = 1,
+  kBooleanBit = 2,
+  kObjectBit = 4,
+  kArrayBit = 8,
+  kNumberBit = 16,
+  kStringBit = 32,
+  kIntegerBit = 64,
+};
+std::uint8_t TypeBitsOf(const boost::json::value& v);  // numbers with integral value get both
+
+class TypeKeyword final : public Keyword {
+ public:
+  std::uint8_t allowed = 0;
+  std::string names;  // "string,null", as ajv prints them
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
+};
+
+class EnumKeyword final : public Keyword {
+ public:
+  boost::json::array values;
+  std::unordered_set<std::string_view> strings;  // views into `values`, when all are strings
+  bool all_strings = false;
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
+};
+
+class ConstKeyword final : public Keyword {
+ public:
+  boost::json::value value;
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
+};
+
+class MultipleOfKeyword final : public Keyword {
+ public:
+  boost::json::value divisor;
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
+};
+
+// minimum, maximum, exclusiveMinimum, exclusiveMaximum.
+class NumberLimitKeyword final : public Keyword {
+ public:
+  enum class Op { kGe, kLe, kGt, kLt };
+  Op op = Op::kGe;
+  boost::json::value limit;
+  long double limit_ld = 0;
+  std::string keyword;
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
+};
+
+// minLength, maxLength (code points, as ajv counts them).
+class StringLengthKeyword final : public Keyword {
+ public:
+  bool is_max = false;
+  std::uint64_t limit = 0;
+  std::string keyword;
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
+};
+
+class PatternKeyword final : public Keyword {
+ public:
+  std::unique_ptr<const EcmaRegex> regex;
+  std::string source;
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
+};
+
+class FormatKeyword final : public Keyword {
+ public:
+  std::string name;
+  FormatCheck string_check = nullptr;
+  enum class NumberFormat { kNone, kInt32, kInt64, kAnyNumber } number_format = NumberFormat::kNone;
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
+};
+
+// prefixItems/items (2020-12) and items/additionalItems (draft-07, 2019-09).
+class ItemsKeyword final : public Keyword {
+ public:
+  std::vector<const Node*> prefix;
+  bool has_prefix = false;  // array form or prefixItems present
+  const Node* rest = nullptr;
+  std::string rest_keyword;  // "items" or "additionalItems"
+  std::string rest_path;     // schemaPath of the rest keyword
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
+};
+
+class ContainsKeyword final : public Keyword {
+ public:
+  const Node* schema = nullptr;
+  std::uint64_t min = 1;
+  std::optional<std::uint64_t> max;
+  bool annotates = false;  // 2020-12: matched items count as evaluated
+  std::string schema_path;  // of "contains"
+  std::string min_path, max_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
+};
+
+// minItems, maxItems, minProperties, maxProperties.
+class CountKeyword final : public Keyword {
+ public:
+  bool is_max = false;
+  bool on_object = false;
+  std::uint64_t limit = 0;
+  std::string keyword;
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
+};
+
+class UniqueItemsKeyword final : public Keyword {
+ public:
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
+};
+
+class RequiredKeyword final : public Keyword {
+ public:
+  std::vector<std::string> names;
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
+};
+
+// dependentRequired, and the array form of draft-07 `dependencies`.
+class DependentRequiredKeyword final : public Keyword {
+ public:
+  struct Rule {
+    std::string property;
+    std::vector<std::string> required;
+  };
+  std::vector<Rule> rules;
+  std::string keyword;
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
+};
+
+// dependentSchemas, and the schema form of `dependencies`.
+class DependentSchemasKeyword final : public Keyword {
+ public:
+  std::vector<std::pair<std::string, const Node*>> rules;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
+};
+
+// properties + patternProperties + additionalProperties in one pass over the members.
+class ObjectMembersKeyword final : public Keyword {
+ public:
+  std::unordered_map<std::string, const Node*> properties;
+  std::vector<std::pair<std::string, const Node*>> property_list;  // schema order, small objects
+  std::vector<std::pair<std::unique_ptr<const EcmaRegex>, const Node*>> patterns;
+  const Node* additional = nullptr;
+  std::string additional_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
+
+ private:
+  const Node* FindProperty(std::string_view name) const;
+};
+
+class PropertyNamesKeyword final : public Keyword {
+ public:
+  const Node* schema = nullptr;
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
+};
+
+class AllOfKeyword final : public Keyword {
+ public:
+  std::vector<const Node*> schemas;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
+};
+
+class AnyOfKeyword final : public Keyword {
+ public:
+  std::vector<const Node*> schemas;
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
+};
+
+class OneOfKeyword final : public Keyword {
+ public:
+  std::vector<const Node*> schemas;
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
+};
+
+class NotKeyword final : public Keyword {
+ public:
+  const Node* schema = nullptr;
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
+};
+
+class IfKeyword final : public Keyword {
+ public:
+  const Node* if_schema = nullptr;
+  const Node* then_schema = nullptr;  // may be null
+  const Node* else_schema = nullptr;  // may be null
+  std::string schema_path;            // of "if"
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
+};
+
+// $ref, and $dynamicRef / $recursiveRef whose target may move with the dynamic scope.
+class RefKeyword final : public Keyword {
+ public:
+  enum class Mode { kStatic, kDynamic, kRecursive };
+  Mode mode = Mode::kStatic;
+  const Node* target = nullptr;
+  std::string dynamic_anchor;  // kDynamic: the anchor name, when the static target declares it
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
+};
+
+class UnevaluatedKeyword final : public Keyword {
+ public:
+  bool on_items = false;
+  const Node* schema = nullptr;
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
+  bool RunsLast() const override { return true; }
+};
+
+}  // namespace capconf::schema::internal
