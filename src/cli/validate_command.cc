@@ -242,6 +242,8 @@ int RunValidate(const std::vector<std::string>& args, std::FILE* in, std::FILE* 
       auto text = ReadFile(name);
       if (!text.ok()) {
         any_unreadable = true;
+        AppendUnreadable(output.buffer(), o.json_output, &name, 0,
+                         "cannot read: " + text.status().message());
         output.Flush();
         std::fprintf(err, "capconf validate: cannot read instance %s\n",
                      text.status().message().c_str());

@@ -473,6 +473,7 @@ class Compiler {
         if (kw->name == "int64") kw->number_format = FormatKeyword::NumberFormat::kInt64;
         if (kw->string_check || kw->number_format != FormatKeyword::NumberFormat::kNone)
           out.push_back(std::move(kw));
+        CAPCONF_RETURN_IF_ERROR(BuildFormatLimits(Sv(f->get_string()), path, find, out));
       }
     }
     if (vocab.applicator) CAPCONF_RETURN_IF_ERROR(BuildApplicators(obj, loc, path, find, out));
@@ -636,6 +637,36 @@ class Compiler {
         CAPCONF_ASSIGN_OR_RETURN(auto names, StringList(list, kw->schema_path));
         kw->rules.push_back({std::string(Sv(name)), std::move(names)});
       }
+      out.push_back(std::move(kw));
+    }
+    return Status::Ok();
+  }
+
+  template <typename PathFn, typename FindFn>
+  Status BuildFormatLimits(std::string_view format, PathFn& path, FindFn& find,
+                           std::vector<std::unique_ptr<Keyword>>& out) {
+    static const std::pair<std::string_view, std::string_view> kLimits[] = {
+        {"formatMinimum", ">="},
+        {"formatMaximum", "<="},
+        {"formatExclusiveMinimum", ">"},
+        {"formatExclusiveMaximum", "<"}};
+    for (const auto& [name, comparison] : kLimits) {
+      const json::value* limit = find(name);
+      if (!limit) continue;
+      if (!limit->is_string()) return SchemaError(path(name), "must be a string");
+      FormatCompare compare = FindFormatCompare(format);
+      if (compare == nullptr) {
+        // ajv refuses the schema too; an unknown format leaves the keyword inert.
+        if (FindFormat(format) == nullptr) continue;
+        return SchemaError(path(name), "format \"" + std::string(format) +
+                                           "\" defines no order to compare with");
+      }
+      auto kw = std::make_unique<FormatLimitKeyword>();
+      kw->compare = compare;
+      kw->limit = std::string(Sv(limit->get_string()));
+      kw->keyword = std::string(name);
+      kw->comparison = std::string(comparison);
+      kw->schema_path = path(name);
       out.push_back(std::move(kw));
     }
     return Status::Ok();

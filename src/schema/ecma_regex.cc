@@ -31,19 +31,24 @@
 //     left, which changes what such a reference sees, and PCRE2 needs it to be fixed-length.
 //   - A lone surrogate (`\uD83D` not followed by a trailing `\uDxxx`, or `\u{D800}`) is valid
 //     ECMA and matches a lone UTF-16 code unit. Subjects here are UTF-8, which cannot hold one,
-//     so such an atom never matches (a JSON string "\ud83d" reaches us as something else).
+//     so such an atom never matches (capconf's JSON parser rejects "\ud83d" in an instance).
+//   - V8 sometimes finds an empty match between the two halves of a surrogate pair even in `u`
+//     mode: /\B/u.test("A\u{1F600}9") is true there. Here every position is between code
+//     points, as ECMA-262 says, so that is false.
 //   - Unicode data: PCRE2 10.42 has Unicode 14 tables; V8's are newer. Code points assigned
 //     since then may answer \p{...} differently, and scripts added since (Kawi, Nag_Mundari,
 //     the Unicode 16 ones) fail to Compile, as does Changes_When_NFKC_Casefolded, which PCRE2
 //     lacks. Group names are checked for ID_Start/ID_Continue with PCRE2's tables too.
-//   - Quantifier bounds above 65535 (PCRE2's maximum) and groups nested more than 200 deep fail
-//     to Compile; ECMA has no such limits.
+//   - Quantifier bounds above 65535 (PCRE2's maximum), groups nested more than 200 deep, and
+//     patterns whose compiled form outgrows PCRE2's size limit (about 30,000 literal characters;
+//     fewer with big classes like \S) fail to Compile; ECMA has no such limits.
 //   - ECMA resets the captures inside a quantified group at the start of each iteration; PCRE2
 //     keeps the previous iteration's value. Only a backreference to such a group can tell:
 //     /(?:\1+?(a)){2}/ matches "aa" in V8 but not here.
 //   - Duplicate group names are rejected, as in Node 20 (ES2025 allows them in different
 //     alternatives).
-//   - ECMA has no match budget; a Search that exceeds Limits returns kLimitExceeded.
+//   - ECMA has no match budget; a Search that exceeds Limits returns kLimitExceeded. V8 gives
+//     an answer for some patterns that PCRE2 cannot settle within the default budget.
 //   - ajv-formats checks `format: "regex"` with `new RegExp(str)` (no `u` flag, so with Annex B
 //     leniency: `\a` is accepted there) and rejects `\Z`; Compile is always `u` mode.
 
@@ -54,9 +59,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
+#include <cstdint>
 #include <cstdio>
+#include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -203,10 +213,9 @@ using RangeSet = std::vector<Range>;
 constexpr Range kDigitRanges[] = {{'0', '9'}};
 constexpr Range kWordRanges[] = {{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}};
 // ECMA-262 WhiteSpace (TAB, VT, FF, ZWNBSP, and the Zs category) plus LineTerminator.
-constexpr Range kSpaceRanges[] = {{0x09, 0x0D},     {0x20, 0x20},     {0xA0, 0xA0},
-                                  {0x1680, 0x1680}, {0x2000, 0x200A}, {0x2028, 0x2029},
-                                  {0x202F, 0x202F}, {0x205F, 0x205F}, {0x3000, 0x3000},
-                                  {0xFEFF, 0xFEFF}};
+constexpr Range kSpaceRanges[] = {
+    {0x09, 0x0D},     {0x20, 0x20},     {0xA0, 0xA0},     {0x1680, 0x1680}, {0x2000, 0x200A},
+    {0x2028, 0x2029}, {0x202F, 0x202F}, {0x205F, 0x205F}, {0x3000, 0x3000}, {0xFEFF, 0xFEFF}};
 constexpr Range kLineTerminatorRanges[] = {{0x0A, 0x0A}, {0x0D, 0x0D}, {0x2028, 0x2029}};
 
 RangeSet Normalize(RangeSet ranges) {
@@ -666,7 +675,7 @@ std::optional<std::string_view> FindScript(std::string_view name) {
   return std::nullopt;
 }
 
-// --- Identifier characters for group names -----------------------------------------------------
+// --- PCRE2 handles ---------------------------------------------------------------------------
 
 struct CodeFree {
   void operator()(pcre2_code* code) const { pcre2_code_free(code); }
@@ -679,12 +688,15 @@ struct JitStackFree {
 };
 using CodePtr = std::unique_ptr<pcre2_code, CodeFree>;
 
+// Compiles a pattern of our own making (or a piece of a translation) with plain PCRE2_UTF.
 CodePtr CompileHelper(std::string_view pattern) {
   int error = 0;
   PCRE2_SIZE offset = 0;
   return CodePtr(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
                                PCRE2_UTF, &error, &offset, nullptr));
 }
+
+// --- Identifier characters for group names -------------------------------------------------
 
 // Whether `c` is a RegExpIdentifierStart (first = true) or RegExpIdentifierPart character.
 // Uses PCRE2's Unicode tables, so it agrees with how the rest of the pattern is understood.
@@ -700,8 +712,8 @@ bool IsIdentifierChar(char32_t c, bool first) {
   const std::string utf8 = EncodeUtf8(c);
   std::unique_ptr<pcre2_match_data, MatchDataFree> data(pcre2_match_data_create(1, nullptr));
   if (data == nullptr) return false;
-  return pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(utf8.data()), utf8.size(), 0, 0,
-                     data.get(), nullptr) >= 0;
+  return pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(utf8.data()), utf8.size(), 0, 0, data.get(),
+                     nullptr) >= 0;
 }
 
 // --- The translator ----------------------------------------------------------------------------
@@ -805,8 +817,7 @@ Status Translator::Translate() {
   while (!rest.empty()) {
     const Utf8Char c = DecodeUtf8(rest);
     if (c.length == 0) {
-      return InvalidArgumentError("pattern is not valid UTF-8 at offset " +
-                                  std::to_string(offset));
+      return InvalidArgumentError("pattern is not valid UTF-8 at offset " + std::to_string(offset));
     }
     cps_.push_back(c.code_point);
     byte_offsets_.push_back(offset);
@@ -1238,8 +1249,7 @@ Result<std::string> Translator::ParsePropertyEscape() {
       const PropertyAlias* gc = FindAlias(kGeneralCategories, value);
       if (gc == nullptr) return Error("invalid property name", start);
       pcre = gc->pcre;
-    } else if (name == "Script" || name == "sc" || name == "Script_Extensions" ||
-               name == "scx") {
+    } else if (name == "Script" || name == "sc" || name == "Script_Extensions" || name == "scx") {
       const std::optional<std::string_view> script = FindScript(value);
       if (!script) return Error("invalid property name", start);
       pcre = (name == "Script" || name == "sc") ? "sc:" : "scx:";
@@ -1303,8 +1313,7 @@ Status Translator::ParseClass() {
       ++pos_;  // '-'
       CAPCONF_ASSIGN_OR_RETURN(ClassAtom last, ParseClassAtom(&spec));
       if (first.is_set || last.is_set) {
-        return Error("invalid character class range (a class escape cannot be an end)",
-                     atom_start);
+        return Error("invalid character class range (a class escape cannot be an end)", atom_start);
       }
       if (first.code_point > last.code_point) {
         return Error("range out of order in character class", atom_start);
@@ -1435,27 +1444,26 @@ Result<std::unique_ptr<const EcmaRegex>> EcmaRegex::Compile(std::string_view pat
   if (code == nullptr) {
     switch (error) {
       case PCRE2_ERROR_LOOKBEHIND_NOT_FIXED_LENGTH:
-      case PCRE2_ERROR_LOOKBEHIND_TOO_COMPLICATED: {
         // PCRE2 reports no useful offset for this; find the first lookbehind that fails alone.
-        std::size_t at = 0;
         for (const auto& [source_offset, text] : translator.lookbehinds()) {
           if (CompileHelper(text) == nullptr) {
-            at = source_offset;
-            break;
+            return InvalidArgumentError(
+                "variable-length lookbehind at offset " + std::to_string(source_offset) +
+                " is not supported (each alternative of a lookbehind must have a fixed length)");
           }
         }
         return InvalidArgumentError(
-            "variable-length lookbehind at offset " + std::to_string(at) +
-            " is not supported (each alternative of a lookbehind must have a fixed length)");
-      }
+            "variable-length lookbehind is not supported (each alternative of a lookbehind must "
+            "have a fixed length)");
       case PCRE2_ERROR_UNKNOWN_UNICODE_PROPERTY:
-        return InvalidArgumentError(
-            "Unicode property at offset " +
-            std::to_string(translator.SourceOffsetFor(error_offset)) +
-            " is not supported by this engine (PCRE2 " + std::to_string(PCRE2_MAJOR) + "." +
-            std::to_string(PCRE2_MINOR) + " Unicode tables)");
+        return InvalidArgumentError("Unicode property at offset " +
+                                    std::to_string(translator.SourceOffsetFor(error_offset)) +
+                                    " is not supported by this engine (PCRE2 " +
+                                    std::to_string(PCRE2_MAJOR) + "." +
+                                    std::to_string(PCRE2_MINOR) + " Unicode tables)");
       case PCRE2_ERROR_PATTERN_TOO_LARGE:
       case PCRE2_ERROR_PATTERN_TOO_COMPLICATED:
+      case PCRE2_ERROR_LOOKBEHIND_TOO_COMPLICATED:
       case PCRE2_ERROR_PARENTHESES_NEST_TOO_DEEP:
       case PCRE2_ERROR_HEAP_FAILED:
         return InvalidArgumentError("pattern is too large or complex to compile");
@@ -1475,7 +1483,7 @@ Result<std::unique_ptr<const EcmaRegex>> EcmaRegex::Compile(std::string_view pat
   regex->code_.reset(code.release());
 
   regex->match_context_.reset(pcre2_match_context_create(nullptr));
-  if (regex->match_context_ == nullptr) return InternalError("out of memory");
+  if (regex->match_context_ == nullptr) return ResourceExhaustedError("out of memory");
   pcre2_set_match_limit(regex->match_context_.get(), limits.match_limit);
   pcre2_set_depth_limit(regex->match_context_.get(), limits.depth_limit);
   pcre2_jit_stack_assign(regex->match_context_.get(), ThreadJitStack, nullptr);
@@ -1489,10 +1497,10 @@ EcmaRegex::Match EcmaRegex::Search(std::string_view subject) const {
   if (data == nullptr) return Match::kLimitExceeded;
   // An empty string_view may carry a null pointer, which PCRE2 does not accept.
   const auto* text = reinterpret_cast<PCRE2_SPTR>(subject.data() != nullptr ? subject.data() : "");
-  const int rc = jit_ ? pcre2_jit_match(code_.get(), text, subject.size(), 0, 0, data,
-                                        match_context_.get())
-                      : pcre2_match(code_.get(), text, subject.size(), 0, PCRE2_NO_UTF_CHECK,
-                                    data, match_context_.get());
+  const int rc =
+      jit_ ? pcre2_jit_match(code_.get(), text, subject.size(), 0, 0, data, match_context_.get())
+           : pcre2_match(code_.get(), text, subject.size(), 0, PCRE2_NO_UTF_CHECK, data,
+                         match_context_.get());
   if (rc >= 0) return Match::kYes;  // 0 only says the one-pair ovector was too small
   if (rc == PCRE2_ERROR_NOMATCH) return Match::kNo;
   // Match, depth or heap limit, JIT stack exhausted, or out of memory: no answer.

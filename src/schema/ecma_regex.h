@@ -38,9 +38,9 @@ class EcmaRegex {
   // Compiles `pattern` (UTF-8). Fails with InvalidArgument and a one-line reason ("unterminated
   // group at offset 3"; offsets are in bytes) when the pattern is not valid UTF-8, not a valid
   // ECMA-262 `u`-mode pattern, longer than the limit, or valid but not expressible in PCRE2
-  // (variable-length lookbehind, for one).
+  // (variable-length lookbehind, for one). ResourceExhausted only if memory runs out.
   static capconf::Result<std::unique_ptr<const EcmaRegex>> Compile(std::string_view pattern,
-                                                                  const Limits& limits);
+                                                                   const Limits& limits);
   // As above with the default Limits. (An overload, not a default argument: GCC cannot use a
   // nested struct's member initializers in a default argument of the enclosing class.)
   static capconf::Result<std::unique_ptr<const EcmaRegex>> Compile(std::string_view pattern);

@@ -296,6 +296,19 @@ bool FormatKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations
   return false;
 }
 
+bool FormatLimitKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
+  const auto* s = v.if_string();
+  if (!s) return true;
+  std::optional<int> c = compare(std::string_view(s->data(), s->size()), limit);
+  if (!c) return true;  // ajv-formats: an undefined comparison fails no test
+  bool ok = comparison == ">=" ? *c >= 0 : comparison == "<=" ? *c <= 0 : comparison == ">" ? *c > 0 : *c < 0;
+  if (ok) return true;
+  // ajv-formats 2 still words its message with "should".
+  ctx.AddError(keyword, schema_path, {{"comparison", comparison}, {"limit", limit}},
+               "should be " + comparison + " " + limit);
+  return false;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Arrays
 
@@ -313,6 +326,7 @@ bool ItemsKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*
     if (ann) ann->Mark(i);
   }
   if (!rest || n <= p) return ok;
+  if (ann) ann->MarkFrom(p);  // as ajv, items it rejected still count as evaluated
   if (has_prefix && rest->kind == Node::Kind::kFalse) {
     ctx.AddError(rest_keyword, rest_path, {{"limit", prefix.size()}},
                  "must NOT have more than " + std::to_string(prefix.size()) + " items");

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ecma_regex.h"
+#include "format_limits.h"
 #include "formats.h"
 #include "internal.h"
 
@@ -93,6 +94,17 @@ class FormatKeyword final : public Keyword {
   std::string name;
   FormatCheck string_check = nullptr;
   enum class NumberFormat { kNone, kInt32, kInt64, kAnyNumber } number_format = NumberFormat::kNone;
+  std::string schema_path;
+  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
+};
+
+// formatMinimum/formatMaximum/formatExclusiveMinimum/formatExclusiveMaximum (ajv-formats).
+class FormatLimitKeyword final : public Keyword {
+ public:
+  FormatCompare compare = nullptr;
+  std::string limit;
+  std::string keyword;
+  std::string comparison;  // the passing relation: ">=", "<=", ">" or "<"
   std::string schema_path;
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
 };

@@ -10,7 +10,8 @@
 //   {"instance":"a.json","valid":true,"errors":[]}            (a file)
 //   {"line":3,"valid":false,"errors":[{instancePath,schemaPath,keyword,params,message}]}
 //   {"line":4,"error":"line 1, column 5: ..."}                  (a line that is not JSON)
-// Exit: 0 all valid, 1 any invalid (or not JSON), 2 usage / unreadable file / bad schema.
+// Exit: 0 all valid, 1 any invalid, 2 usage / unreadable file or line (not JSON) / bad schema,
+// as capconf validate documents it.
 import { readFileSync } from "node:fs";
 
 import { addRemotes, createAjv, dialectOf, shapeError } from "./rjsf-ajv.mjs";
@@ -165,7 +166,7 @@ async function main() {
     }
   };
   const reportNotJson = (where, label, message) => {
-    anyInvalid = true;
+    anyUnreadable = true;
     if (json) emit(JSON.stringify({ ...where, error: message }) + "\n");
     else emit(`${label}: error: ${message}\n`);
   };
