@@ -283,20 +283,20 @@ namespace capconf::schema {
 namespace {
 
 TEST(FormatLimitKeywordsTest, ApplyToDatesAsThePageDoes) {
-  auto compiled = Schema::Compile(boost::json::parse(
+  auto compiled = Schema::Compile(J(
       R"({"format": "date", "formatMinimum": "2024-01-01", "formatExclusiveMaximum": "2025-01-01"})"));
   ASSERT_TRUE(compiled.ok()) << compiled.status().ToString();
-  EXPECT_TRUE((*compiled)->IsValid(boost::json::parse(R"("2024-06-01")")));
-  auto errors = (*compiled)->Validate(boost::json::parse(R"("2023-12-31")"));
+  EXPECT_TRUE((*compiled)->IsValid(J(R"("2024-06-01")")));
+  auto errors = (*compiled)->Validate(J(R"("2023-12-31")"));
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].keyword, "formatMinimum");
   EXPECT_EQ(errors[0].message, "should be >= 2024-01-01");
-  EXPECT_FALSE((*compiled)->IsValid(boost::json::parse(R"("2025-01-01")")));
+  EXPECT_FALSE((*compiled)->IsValid(J(R"("2025-01-01")")));
 }
 
 TEST(FormatLimitKeywordsTest, RefuseFormatsWithoutAnOrder) {
   auto compiled =
-      Schema::Compile(boost::json::parse(R"({"format": "email", "formatMinimum": "a@b.c"})"));
+      Schema::Compile(J(R"({"format": "email", "formatMinimum": "a@b.c"})"));
   ASSERT_FALSE(compiled.ok());
   EXPECT_NE(compiled.status().message().find("#/formatMinimum"), std::string::npos)
       << compiled.status().message();
@@ -306,9 +306,9 @@ TEST(FormatLimitKeywordsTest, DoNothingWhenFormatsAreAnnotations) {
   CompileOptions options;
   options.formats = FormatMode::kAnnotate;
   auto compiled = Schema::Compile(
-      boost::json::parse(R"({"format": "date", "formatMinimum": "2024-01-01"})"), options);
+      J(R"({"format": "date", "formatMinimum": "2024-01-01"})"), options);
   ASSERT_TRUE(compiled.ok());
-  EXPECT_TRUE((*compiled)->IsValid(boost::json::parse(R"("2000-01-01")")));
+  EXPECT_TRUE((*compiled)->IsValid(J(R"("2000-01-01")")));
 }
 
 }  // namespace
