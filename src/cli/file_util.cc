@@ -1,17 +1,17 @@
 #include "file_util.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
 
 namespace capconf::cli {
 
 Result<std::string> ReadFile(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    return NotFoundError(path + ": " + std::strerror(errno));
+  if (::stat(path.c_str(), &st) != 0) return NotFoundError(path + ": " + std::strerror(errno));
   if (S_ISDIR(st.st_mode)) return InvalidArgumentError(path + ": is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFoundError(path + ": " + std::strerror(errno));

@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
       std::vector<std::string> none;
       // Usage goes to stdout when asked for.
       std::fputs(
-          "usage: capconf validate --schema SCHEMA.json [--default-dialect draft7|2019-09|2020-12]\n"
+          "usage: capconf validate --schema SCHEMA.json [--default-dialect "
+          "draft7|2019-09|2020-12]\n"
           "         [--formats assert|annotate] [--remote URI_PREFIX=DIR]... [--output text|json]\n"
           "         [--max-depth N] INSTANCE...\n"
           "Each INSTANCE is a JSON file; - reads JSON Lines from standard input.\n"

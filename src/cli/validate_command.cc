@@ -172,8 +172,8 @@ void AppendResult(std::string& out, bool json_output, const std::string* file, s
   }
 }
 
-void AppendUnreadable(std::string& out, bool json_output, const std::string* file,
-                      std::size_t line, const std::string& reason) {
+void AppendUnreadable(std::string& out, bool json_output, const std::string* file, std::size_t line,
+                      const std::string& reason) {
   AppendLabel(out, json_output, file, line);
   if (json_output) {
     out += ",\"error\":";
@@ -265,7 +265,8 @@ int RunValidate(const std::vector<std::string>& args, std::FILE* in, std::FILE* 
     while ((n = std::fread(chunk.data(), 1, chunk.size(), in)) > 0) {
       std::string_view data(chunk.data(), n);
       std::size_t start = 0;
-      for (std::size_t nl; (nl = data.find('\n', start)) != std::string_view::npos; start = nl + 1) {
+      for (std::size_t nl; (nl = data.find('\n', start)) != std::string_view::npos;
+           start = nl + 1) {
         if (pending.empty()) {
           consume_line(data.substr(start, nl - start));
         } else {

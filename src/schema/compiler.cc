@@ -25,9 +25,12 @@ std::optional<Dialect> DialectOfMetaschemaUri(std::string_view uri) {
 
 std::string_view MetaschemaUriOf(Dialect dialect) {
   switch (dialect) {
-    case Dialect::kDraft7: return "http://json-schema.org/draft-07/schema";
-    case Dialect::kDraft2019_09: return "https://json-schema.org/draft/2019-09/schema";
-    case Dialect::kDraft2020_12: return "https://json-schema.org/draft/2020-12/schema";
+    case Dialect::kDraft7:
+      return "http://json-schema.org/draft-07/schema";
+    case Dialect::kDraft2019_09:
+      return "https://json-schema.org/draft/2019-09/schema";
+    case Dialect::kDraft2020_12:
+      return "https://json-schema.org/draft/2020-12/schema";
   }
   return "";
 }
@@ -163,8 +166,8 @@ class Compiler {
     Location loc;
     loc.base = retrieval_uri;
     loc.dialect = default_dialect;
-    loc.resource = NewResource(retrieval_uri, root, default_dialect, Vocabularies{},
-                               is_compile_root);
+    loc.resource =
+        NewResource(retrieval_uri, root, default_dialect, Vocabularies{}, is_compile_root);
     return Index(root, loc, /*is_document_root=*/true);
   }
 
@@ -328,8 +331,8 @@ class Compiler {
         return SchemaError(where, "can't resolve reference " + std::string(ref));
       std::optional<json::value> doc = Fetch(uri);
       if (!doc)
-        return SchemaError(where, "can't resolve reference \"" + std::string(ref) + "\" (\"" +
-                                      uri + "\" is not known)");
+        return SchemaError(where, "can't resolve reference \"" + std::string(ref) + "\" (\"" + uri +
+                                      "\" is not known)");
       graph_.documents.push_back(std::move(*doc));
       CAPCONF_RETURN_IF_ERROR(IndexDocument(&graph_.documents.back(), uri, from.dialect, false));
       entry_it = resources_.find(uri);
@@ -442,6 +445,7 @@ class Compiler {
       // Dynamic only when the reference names an anchor that its static target declares
       // with $dynamicAnchor; otherwise it behaves as $ref.
       std::string fragment(FragmentOf(ResolveUri(loc.base, text)));
+      graph_.uses_dynamic_scope = true;
       if (!fragment.empty() && fragment.front() != '/' && dynamic_anchor_targets_.count(*target)) {
         const auto* target_obj = (*target)->if_object();
         auto da = target_obj ? target_obj->find("$dynamicAnchor") : nullptr;
@@ -457,11 +461,12 @@ class Compiler {
       if (!target.ok()) return target.status();
       auto kw = std::make_unique<RefKeyword>();
       kw->mode = RefKeyword::Mode::kRecursive;
+      graph_.uses_dynamic_scope = true;
       CAPCONF_ASSIGN_OR_RETURN(kw->target, Child(**target, path("$recursiveRef")));
       out.push_back(std::move(kw));
     }
 
-    if (vocab.validation) CAPCONF_RETURN_IF_ERROR(BuildValidation(obj, loc, path, find, out));
+    if (vocab.validation) CAPCONF_RETURN_IF_ERROR(BuildValidation(node, loc, path, find, out));
     if (const json::value* f = find("format")) {
       if (!f->is_string()) return SchemaError(path("format"), "must be a string");
       if (options_.formats == FormatMode::kAssert || vocab.format_assertion) {
@@ -491,39 +496,38 @@ class Compiler {
         }
       }
     }
-    std::stable_partition(out.begin(), out.end(), [](const auto& k) { return !k->RunsLast(); });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return a->Phase() < b->Phase(); });
     return Status::Ok();
   }
 
   template <typename PathFn, typename FindFn>
-  Status BuildValidation(const json::object& obj, const Location& loc, PathFn& path, FindFn& find,
+  Status BuildValidation(Node& node, const Location& loc, PathFn& path, FindFn& find,
                          std::vector<std::unique_ptr<Keyword>>& out) {
-    (void)obj;
     if (const json::value* t = find("type")) {
-      auto kw = std::make_unique<TypeKeyword>();
-      kw->schema_path = path("type");
+      node.type_path = path("type");
       auto add = [&](const json::value& name) -> Status {
         static const std::pair<std::string_view, std::uint8_t> kTypes[] = {
-            {"null", kNullBit},     {"boolean", kBooleanBit}, {"object", kObjectBit},
-            {"array", kArrayBit},   {"number", kNumberBit},   {"string", kStringBit},
+            {"null", kNullBit},      {"boolean", kBooleanBit}, {"object", kObjectBit},
+            {"array", kArrayBit},    {"number", kNumberBit},   {"string", kStringBit},
             {"integer", kIntegerBit}};
         if (!name.is_string()) return SchemaError(path("type"), "type names must be strings");
         for (const auto& [n, bit] : kTypes) {
           if (Sv(name.get_string()) != n) continue;
-          kw->allowed |= bit;
-          if (!kw->names.empty()) kw->names += ',';
-          kw->names += n;
+          node.type_mask |= bit;
+          if (!node.type_names.empty()) node.type_names += ',';
+          node.type_names += n;
           return Status::Ok();
         }
         return SchemaError(path("type"),
                            "unknown type \"" + std::string(Sv(name.get_string())) + "\"");
       };
       if (const auto* arr = t->if_array()) {
+        if (arr->empty()) return SchemaError(path("type"), "must name at least one type");
         for (const auto& n : *arr) CAPCONF_RETURN_IF_ERROR(add(n));
       } else {
         CAPCONF_RETURN_IF_ERROR(add(*t));
       }
-      out.push_back(std::move(kw));
     }
     if (const json::value* e = find("enum")) {
       if (!e->is_array()) return SchemaError(path("enum"), "must be an array");
@@ -570,7 +574,8 @@ class Compiler {
     for (std::string_view name : {"maxLength", "minLength"}) {
       const json::value* l = find(name);
       if (!l) continue;
-      if (!IsNonNegativeInteger(*l)) return SchemaError(path(name), "must be a non-negative integer");
+      if (!IsNonNegativeInteger(*l))
+        return SchemaError(path(name), "must be a non-negative integer");
       auto kw = std::make_unique<StringLengthKeyword>();
       kw->is_max = name == "maxLength";
       kw->limit = AsCount(*l);
@@ -594,10 +599,9 @@ class Compiler {
       bool is_max;
       bool on_object;
     };
-    for (const CountSpec& spec : {CountSpec{"maxItems", true, false},
-                                  CountSpec{"minItems", false, false},
-                                  CountSpec{"maxProperties", true, true},
-                                  CountSpec{"minProperties", false, true}}) {
+    for (const CountSpec& spec :
+         {CountSpec{"maxItems", true, false}, CountSpec{"minItems", false, false},
+          CountSpec{"maxProperties", true, true}, CountSpec{"minProperties", false, true}}) {
       const json::value* l = find(spec.name);
       if (!l) continue;
       if (!IsNonNegativeInteger(*l))
@@ -658,8 +662,8 @@ class Compiler {
       if (compare == nullptr) {
         // ajv refuses the schema too; an unknown format leaves the keyword inert.
         if (FindFormat(format) == nullptr) continue;
-        return SchemaError(path(name), "format \"" + std::string(format) +
-                                           "\" defines no order to compare with");
+        return SchemaError(
+            path(name), "format \"" + std::string(format) + "\" defines no order to compare with");
       }
       auto kw = std::make_unique<FormatLimitKeyword>();
       kw->compare = compare;
@@ -683,12 +687,11 @@ class Compiler {
   }
 
   template <typename PathFn, typename FindFn>
-  Status BuildApplicators(const json::object& obj, const Location& loc, PathFn& path,
-                          FindFn& find, std::vector<std::unique_ptr<Keyword>>& out) {
+  Status BuildApplicators(const json::object& obj, const Location& loc, PathFn& path, FindFn& find,
+                          std::vector<std::unique_ptr<Keyword>>& out) {
     (void)obj;
     const Dialect d = loc.dialect;
-    auto schema_list = [&](std::string_view k,
-                           std::vector<const Node*>& into) -> Status {
+    auto schema_list = [&](std::string_view k, std::vector<const Node*>& into) -> Status {
       const json::value* v = find(k);
       if (!v->is_array() || (v->get_array().empty() && k != "prefixItems" && k != "items"))
         return SchemaError(path(k), "must be a non-empty array of schemas");
@@ -769,7 +772,7 @@ class Compiler {
           std::string p = path("properties");
           capconf::json::AppendToken(p, Sv(name));
           CAPCONF_ASSIGN_OR_RETURN(const Node* n, Child(sub, p));
-          kw->properties.emplace(std::string(Sv(name)), n);
+          kw->property_index.emplace(std::string(Sv(name)), kw->property_list.size());
           kw->property_list.emplace_back(std::string(Sv(name)), n);
         }
       }

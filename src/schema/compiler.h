@@ -27,6 +27,7 @@ struct CompiledGraph {
   std::vector<std::unique_ptr<Node>> nodes;
   const Node* root = nullptr;
   Dialect dialect = Dialect::kDraft7;
+  bool uses_dynamic_scope = false;  // some $dynamicRef/$recursiveRef may move with the scope
 };
 
 // Compiles `document` into `graph`. The document is copied; the caller's value may go away.

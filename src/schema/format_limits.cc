@@ -54,14 +54,19 @@ std::optional<int> CompareTime(std::string_view a, std::string_view b) {
 }
 
 // Splits a date-time as `s.split(/t|\s/i)` does and keeps the first two parts.
-void SplitDateTime(std::string_view s, std::string_view& date, std::optional<std::string_view>& time) {
+void SplitDateTime(std::string_view s, std::string_view& date,
+                   std::optional<std::string_view>& time) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     std::size_t width = 0;
-    if (c == 't' || c == 'T' || c == ' ' || (c >= '\t' && c <= '\r')) width = 1;
-    else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0) width = 2;
-    else if (c == 0xE3 && s.substr(i, 3) == "\xE3\x80\x80") width = 3;
-    else if (c == 0xEF && s.substr(i, 3) == "\xEF\xBB\xBF") width = 3;
+    if (c == 't' || c == 'T' || c == ' ' || (c >= '\t' && c <= '\r'))
+      width = 1;
+    else if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0)
+      width = 2;
+    else if (c == 0xE3 && s.substr(i, 3) == "\xE3\x80\x80")
+      width = 3;
+    else if (c == 0xEF && s.substr(i, 3) == "\xEF\xBB\xBF")
+      width = 3;
     else if (c == 0xE2 && i + 2 < s.size()) {
       unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
       unsigned char c2 = static_cast<unsigned char>(s[i + 2]);

@@ -3,6 +3,7 @@
 // Keywords evaluate an instance. Refs are edges, so the graph may have cycles; every Node is
 // owned by the Schema::Impl that compiled it and lives as long as it.
 
+#include <boost/container/small_vector.hpp>
 #include <boost/json.hpp>
 #include <cstdint>
 #include <memory>
@@ -60,10 +61,7 @@ struct PathToken {
 // Per-evaluation state; lives on the caller's stack, so a Schema stays shareable.
 class EvalContext {
  public:
-  explicit EvalContext(std::vector<ValidationError>* errors) : errors_(errors) {
-    path_.reserve(16);
-    scope_.reserve(8);
-  }
+  explicit EvalContext(std::vector<ValidationError>* errors) : errors_(errors) {}
 
   // False in fail-fast mode: keywords stop at the first violation and build no errors.
   bool collecting() const { return errors_ != nullptr; }
@@ -93,13 +91,17 @@ class EvalContext {
   void Pop() { path_.pop_back(); }
   std::string InstancePath() const;
 
-  std::vector<const Resource*>& scope() { return scope_; }
+  using Scope = boost::container::small_vector<const Resource*, 8>;
+  Scope& scope() { return scope_; }
   int depth = 0;
+  // Only $dynamicRef and $recursiveRef read the dynamic scope; without them it is not kept.
+  bool track_scope = true;
 
  private:
   std::vector<ValidationError>* errors_;
-  std::vector<PathToken> path_;
-  std::vector<const Resource*> scope_;  // dynamic scope, outermost first
+  // Inline capacity: a validation allocates nothing unless it reports errors.
+  boost::container::small_vector<PathToken, 32> path_;
+  Scope scope_;  // dynamic scope, outermost first
 };
 
 class Keyword {
@@ -110,7 +112,9 @@ class Keyword {
   virtual bool Evaluate(EvalContext& ctx, const boost::json::value& instance,
                         Annotations* annotations) const = 0;
   // Keywords that must see the annotations of all others in their schema run last.
-  virtual bool RunsLast() const { return false; }
+  // Evaluation order within a schema: cheap discriminating keywords (phase 0) first, lookups of
+  // required members next (1), and keywords that need everyone's annotations last (2).
+  virtual int Phase() const { return 0; }
 };
 
 struct Node {
@@ -118,12 +122,20 @@ struct Node {
   Kind kind = Kind::kObject;
   const Resource* resource = nullptr;
   std::string schema_path;  // "#/properties/a" style, where this node stands
+  // `type`, checked inline before any keyword: most failing subschemas fail here.
+  std::uint8_t type_mask = 0;  // 0: no `type` keyword
+  std::string type_names;      // "string,null", as ajv prints them
+  std::string type_path;
   std::vector<std::unique_ptr<Keyword>> keywords;
   // It holds unevaluatedProperties/Items, so its keywords must report annotations.
   bool needs_annotations = false;
 
   bool Evaluate(EvalContext& ctx, const boost::json::value& instance,
                 Annotations* annotations) const;
+
+ private:
+  bool EvaluateKeywords(EvalContext& ctx, const boost::json::value& instance,
+                        Annotations* annotations) const;
 };
 
 // Evaluates `node` at a child location of the instance (a property or an item).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <optional>
 
 #include "capconf/json/equal.h"
@@ -52,10 +53,14 @@ std::size_t ContainerSize(const json::value& v) {
 
 long double AsLongDouble(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::int64: return static_cast<long double>(v.get_int64());
-    case json::kind::uint64: return static_cast<long double>(v.get_uint64());
-    case json::kind::double_: return static_cast<long double>(v.get_double());
-    default: return 0;
+    case json::kind::int64:
+      return static_cast<long double>(v.get_int64());
+    case json::kind::uint64:
+      return static_cast<long double>(v.get_uint64());
+    case json::kind::double_:
+      return static_cast<long double>(v.get_double());
+    default:
+      return 0;
   }
 }
 
@@ -75,6 +80,37 @@ std::uint64_t CodePointCount(std::string_view s) {
   std::uint64_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;
   return n;
+}
+
+// Byte equality for the short strings of property names, without a call into libc.
+inline bool SameBytes(std::string_view a, std::string_view b) {
+  std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  if (n >= 8) {
+    std::uint64_t u, v;
+    for (std::size_t i = 0; i + 8 <= n; i += 8) {
+      std::memcpy(&u, x + i, 8);
+      std::memcpy(&v, y + i, 8);
+      if (u != v) return false;
+    }
+    std::memcpy(&u, x + n - 8, 8);  // the tail, overlapping what was compared
+    std::memcpy(&v, y + n - 8, 8);
+    return u == v;
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (x[i] != y[i]) return false;
+  return true;
+}
+
+// Whether an object has a member, by a linear scan: configs' objects are small, and Boost's
+// lookup pays for hashing and a libc call per key.
+inline bool HasMember(const json::object& o, std::string_view name) {
+  if (o.size() > 16) return o.contains(name);
+  for (const auto& member : o)
+    if (SameBytes(std::string_view(member.key().data(), member.key().size()), name)) return true;
+  return false;
 }
 
 std::string Quote(std::string_view s) {
@@ -116,35 +152,50 @@ std::string JsNumber(const json::value& number) {
   return s;
 }
 
-bool Node::Evaluate(EvalContext& ctx, const json::value& instance,
-                    Annotations* annotations) const {
-  if (kind == Kind::kTrue) return true;
-  if (kind == Kind::kFalse) {
-    ctx.AddError("false schema", schema_path, {}, "boolean schema is false");
-    return false;
-  }
-  if (ctx.depth >= kMaxEvaluationDepth) {
-    ctx.AddError("$ref", schema_path, {{"depth", kMaxEvaluationDepth}},
-                 "must not recurse deeper than " + std::to_string(kMaxEvaluationDepth) +
-                     " schemas without consuming the instance");
-    return false;
-  }
-  ++ctx.depth;
-  auto& scope = ctx.scope();
-  bool entered = scope.empty() || scope.back() != resource;
-  if (entered) scope.push_back(resource);
-
-  std::optional<Annotations> local;
-  if (needs_annotations && annotations == nullptr) {
-    local.emplace(ContainerSize(instance));
-    annotations = &*local;
-  }
+bool Node::EvaluateKeywords(EvalContext& ctx, const json::value& instance,
+                            Annotations* annotations) const {
   bool ok = true;
   for (const auto& keyword : keywords) {
     if (!keyword->Evaluate(ctx, instance, annotations)) {
       ok = false;
       if (!ctx.collecting()) break;
     }
+  }
+  return ok;
+}
+
+bool Node::Evaluate(EvalContext& ctx, const json::value& instance, Annotations* annotations) const {
+  if (kind == Kind::kTrue) return true;
+  if (kind == Kind::kFalse) {
+    if (ctx.collecting()) ctx.AddError("false schema", schema_path, {}, "boolean schema is false");
+    return false;
+  }
+  if (ctx.depth >= kMaxEvaluationDepth) {
+    if (ctx.collecting())
+      ctx.AddError("$ref", schema_path, {{"depth", kMaxEvaluationDepth}},
+                   "must not recurse deeper than " + std::to_string(kMaxEvaluationDepth) +
+                       " schemas without consuming the instance");
+    return false;
+  }
+  bool ok = true;
+  if (type_mask != 0 && (TypeBitsOf(instance) & type_mask) == 0) {
+    if (ctx.collecting())
+      ctx.AddError("type", type_path, {{"type", type_names}}, "must be " + type_names);
+    if (!ctx.collecting()) return false;
+    // ajv goes on with the other keywords; those of other types pass by themselves.
+    ok = false;
+  }
+  ++ctx.depth;
+  auto& scope = ctx.scope();
+  bool entered = ctx.track_scope && (scope.empty() || scope.back() != resource);
+  if (entered) scope.push_back(resource);
+
+  if (needs_annotations && annotations == nullptr) {
+    // Rare: a schema with unevaluated* collects its own annotations.
+    Annotations local(ContainerSize(instance));
+    ok = EvaluateKeywords(ctx, instance, &local) && ok;
+  } else {
+    ok = EvaluateKeywords(ctx, instance, annotations) && ok;
   }
   if (entered) scope.pop_back();
   --ctx.depth;
@@ -163,26 +214,27 @@ static bool EvaluateInPlace(const Node& node, EvalContext& ctx, const json::valu
 
 std::uint8_t TypeBitsOf(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return kNullBit;
-    case json::kind::bool_: return kBooleanBit;
-    case json::kind::object: return kObjectBit;
-    case json::kind::array: return kArrayBit;
-    case json::kind::string: return kStringBit;
+    case json::kind::null:
+      return kNullBit;
+    case json::kind::bool_:
+      return kBooleanBit;
+    case json::kind::object:
+      return kObjectBit;
+    case json::kind::array:
+      return kArrayBit;
+    case json::kind::string:
+      return kStringBit;
     case json::kind::int64:
-    case json::kind::uint64: return kNumberBit | kIntegerBit;
-    case json::kind::double_: return IsIntegral(v) ? (kNumberBit | kIntegerBit) : kNumberBit;
+    case json::kind::uint64:
+      return kNumberBit | kIntegerBit;
+    case json::kind::double_:
+      return IsIntegral(v) ? (kNumberBit | kIntegerBit) : kNumberBit;
   }
   return 0;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Any instance type
-
-bool TypeKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
-  if (TypeBitsOf(v) & allowed) return true;
-  ctx.AddError("type", schema_path, {{"type", names}}, "must be " + names);
-  return false;
-}
 
 bool EnumKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
   if (all_strings) {
@@ -192,14 +244,28 @@ bool EnumKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*)
     for (const auto& candidate : values)
       if (capconf::json::Equal(candidate, v)) return true;
   }
-  ctx.AddError("enum", schema_path, {{"allowedValues", values}},
-               "must be equal to one of the allowed values");
+  if (ctx.collecting())
+    ctx.AddError("enum", schema_path, {{"allowedValues", values}},
+                 "must be equal to one of the allowed values");
   return false;
 }
 
 bool ConstKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
+  if (value.is_string()) {
+    // The discriminator of a oneOf branch is a string const: compare without the generic path.
+    const auto* s = v.if_string();
+    if (s && SameBytes(std::string_view(s->data(), s->size()),
+                       std::string_view(value.get_string().data(), value.get_string().size())))
+      return true;
+    if (s || !v.is_string()) {
+      if (ctx.collecting())
+        ctx.AddError("const", schema_path, {{"allowedValue", value}}, "must be equal to constant");
+      return false;
+    }
+  }
   if (capconf::json::Equal(value, v)) return true;
-  ctx.AddError("const", schema_path, {{"allowedValue", value}}, "must be equal to constant");
+  if (ctx.collecting())
+    ctx.AddError("const", schema_path, {{"allowedValue", value}}, "must be equal to constant");
   return false;
 }
 
@@ -211,12 +277,11 @@ bool MultipleOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotat
   bool ok;
   if ((v.is_int64() || v.is_uint64()) && (divisor.is_int64() || divisor.is_uint64())) {
     // Exact for integers; divisor is positive (the compiler checked).
-    std::uint64_t d = divisor.is_int64() ? static_cast<std::uint64_t>(divisor.get_int64())
-                                         : divisor.get_uint64();
-    std::uint64_t x = v.is_uint64() ? v.get_uint64()
-                      : v.get_int64() < 0
-                          ? static_cast<std::uint64_t>(-(v.get_int64() + 1)) + 1
-                          : static_cast<std::uint64_t>(v.get_int64());
+    std::uint64_t d =
+        divisor.is_int64() ? static_cast<std::uint64_t>(divisor.get_int64()) : divisor.get_uint64();
+    std::uint64_t x = v.is_uint64()       ? v.get_uint64()
+                      : v.get_int64() < 0 ? static_cast<std::uint64_t>(-(v.get_int64() + 1)) + 1
+                                          : static_cast<std::uint64_t>(v.get_int64());
     ok = x % d == 0;
   } else {
     // ajv's multipleOfPrecision 8: the quotient must lie within 1e-8 of an integer. A quotient
@@ -225,8 +290,9 @@ bool MultipleOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotat
     ok = std::isfinite(q) && std::fabs(std::floor(q + 0.5) - q) <= 1e-8;
   }
   if (ok) return true;
-  ctx.AddError("multipleOf", schema_path, {{"multipleOf", divisor}},
-               "must be multiple of " + JsNumber(divisor));
+  if (ctx.collecting())
+    ctx.AddError("multipleOf", schema_path, {{"multipleOf", divisor}},
+                 "must be multiple of " + JsNumber(divisor));
   return false;
 }
 
@@ -236,14 +302,27 @@ bool NumberLimitKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annota
   bool ok = false;
   const char* comparison = "";
   switch (op) {
-    case Op::kGe: ok = x >= limit_ld; comparison = ">="; break;
-    case Op::kLe: ok = x <= limit_ld; comparison = "<="; break;
-    case Op::kGt: ok = x > limit_ld; comparison = ">"; break;
-    case Op::kLt: ok = x < limit_ld; comparison = "<"; break;
+    case Op::kGe:
+      ok = x >= limit_ld;
+      comparison = ">=";
+      break;
+    case Op::kLe:
+      ok = x <= limit_ld;
+      comparison = "<=";
+      break;
+    case Op::kGt:
+      ok = x > limit_ld;
+      comparison = ">";
+      break;
+    case Op::kLt:
+      ok = x < limit_ld;
+      comparison = "<";
+      break;
   }
   if (ok) return true;
-  ctx.AddError(keyword, schema_path, {{"comparison", comparison}, {"limit", limit}},
-               std::string("must be ") + comparison + " " + JsNumber(limit));
+  if (ctx.collecting())
+    ctx.AddError(keyword, schema_path, {{"comparison", comparison}, {"limit", limit}},
+                 std::string("must be ") + comparison + " " + JsNumber(limit));
   return false;
 }
 
@@ -257,9 +336,10 @@ bool StringLengthKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annot
   if (is_max ? s->size() <= limit : s->size() / 4 >= limit) return true;
   std::uint64_t n = CodePointCount(std::string_view(s->data(), s->size()));
   if (is_max ? n <= limit : n >= limit) return true;
-  ctx.AddError(keyword, schema_path, {{"limit", limit}},
-               std::string("must NOT have ") + (is_max ? "more" : "fewer") + " than " +
-                   std::to_string(limit) + " characters");
+  if (ctx.collecting())
+    ctx.AddError(keyword, schema_path, {{"limit", limit}},
+                 std::string("must NOT have ") + (is_max ? "more" : "fewer") + " than " +
+                     std::to_string(limit) + " characters");
   return false;
 }
 
@@ -268,10 +348,11 @@ bool PatternKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotation
   if (!s) return true;
   EcmaRegex::Match m = regex->Search(std::string_view(s->data(), s->size()));
   if (m == EcmaRegex::Match::kYes) return true;
-  ctx.AddError("pattern", schema_path, {{"pattern", source}},
-               m == EcmaRegex::Match::kLimitExceeded
-                   ? "must match pattern " + Quote(source) + " (match limit exceeded)"
-                   : "must match pattern " + Quote(source));
+  if (ctx.collecting())
+    ctx.AddError("pattern", schema_path, {{"pattern", source}},
+                 m == EcmaRegex::Match::kLimitExceeded
+                     ? "must match pattern " + Quote(source) + " (match limit exceeded)"
+                     : "must match pattern " + Quote(source));
   return false;
 }
 
@@ -288,11 +369,13 @@ bool FormatKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations
       case NumberFormat::kInt64:
         ok = IsIntegral(v) && x >= -9223372036854775808.0L && x <= 9223372036854775807.0L;
         break;
-      default: break;
+      default:
+        break;
     }
   }
   if (ok) return true;
-  ctx.AddError("format", schema_path, {{"format", name}}, "must match format " + Quote(name));
+  if (ctx.collecting())
+    ctx.AddError("format", schema_path, {{"format", name}}, "must match format " + Quote(name));
   return false;
 }
 
@@ -301,11 +384,15 @@ bool FormatLimitKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annota
   if (!s) return true;
   std::optional<int> c = compare(std::string_view(s->data(), s->size()), limit);
   if (!c) return true;  // ajv-formats: an undefined comparison fails no test
-  bool ok = comparison == ">=" ? *c >= 0 : comparison == "<=" ? *c <= 0 : comparison == ">" ? *c > 0 : *c < 0;
+  bool ok = comparison == ">="   ? *c >= 0
+            : comparison == "<=" ? *c <= 0
+            : comparison == ">"  ? *c > 0
+                                 : *c < 0;
   if (ok) return true;
   // ajv-formats 2 still words its message with "should".
-  ctx.AddError(keyword, schema_path, {{"comparison", comparison}, {"limit", limit}},
-               "should be " + comparison + " " + limit);
+  if (ctx.collecting())
+    ctx.AddError(keyword, schema_path, {{"comparison", comparison}, {"limit", limit}},
+                 "should be " + comparison + " " + limit);
   return false;
 }
 
@@ -328,8 +415,9 @@ bool ItemsKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*
   if (!rest || n <= p) return ok;
   if (ann) ann->MarkFrom(p);  // as ajv, items it rejected still count as evaluated
   if (has_prefix && rest->kind == Node::Kind::kFalse) {
-    ctx.AddError(rest_keyword, rest_path, {{"limit", prefix.size()}},
-                 "must NOT have more than " + std::to_string(prefix.size()) + " items");
+    if (ctx.collecting())
+      ctx.AddError(rest_keyword, rest_path, {{"limit", prefix.size()}},
+                   "must NOT have more than " + std::to_string(prefix.size()) + " items");
     return false;
   }
   for (std::size_t i = p; i < n; ++i) {
@@ -362,11 +450,13 @@ bool ContainsKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotatio
   }
   // As ajv does, the items' own errors stay beside the contains error.
   if (matches < min) {
-    ctx.AddError("contains", schema_path, {{"minContains", min}},
-                 "must contain at least " + std::to_string(min) + " valid item(s)");
+    if (ctx.collecting())
+      ctx.AddError("contains", schema_path, {{"minContains", min}},
+                   "must contain at least " + std::to_string(min) + " valid item(s)");
   } else {
-    ctx.AddError("contains", schema_path, {{"minContains", min}, {"maxContains", *max}},
-                 "must contain at most " + std::to_string(*max) + " valid item(s)");
+    if (ctx.collecting())
+      ctx.AddError("contains", schema_path, {{"minContains", min}, {"maxContains", *max}},
+                   "must contain at most " + std::to_string(*max) + " valid item(s)");
   }
   return false;
 }
@@ -383,9 +473,10 @@ bool CountKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*
     n = a->size();
   }
   if (is_max ? n <= limit : n >= limit) return true;
-  ctx.AddError(keyword, schema_path, {{"limit", limit}},
-               std::string("must NOT have ") + (is_max ? "more" : "fewer") + " than " +
-                   std::to_string(limit) + (on_object ? " properties" : " items"));
+  if (ctx.collecting())
+    ctx.AddError(keyword, schema_path, {{"limit", limit}},
+                 std::string("must NOT have ") + (is_max ? "more" : "fewer") + " than " +
+                     std::to_string(limit) + (on_object ? " properties" : " items"));
   return false;
 }
 
@@ -431,9 +522,10 @@ bool UniqueItemsKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annota
     }
   }
   if (!dup) return true;
-  ctx.AddError("uniqueItems", schema_path, {{"i", dup->first}, {"j", dup->second}},
-               "must NOT have duplicate items (items ## " + std::to_string(dup->second) +
-                   " and " + std::to_string(dup->first) + " are identical)");
+  if (ctx.collecting())
+    ctx.AddError("uniqueItems", schema_path, {{"i", dup->first}, {"j", dup->second}},
+                 "must NOT have duplicate items (items ## " + std::to_string(dup->second) +
+                     " and " + std::to_string(dup->first) + " are identical)");
   return false;
 }
 
@@ -445,11 +537,12 @@ bool RequiredKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotatio
   if (!o) return true;
   bool ok = true;
   for (const auto& name : names) {
-    if (o->contains(name)) continue;
+    if (HasMember(*o, name)) continue;
     ok = false;
     if (!ctx.collecting()) return false;
-    ctx.AddError("required", schema_path, {{"missingProperty", name}},
-                 "must have required property '" + name + "'");
+    if (ctx.collecting())
+      ctx.AddError("required", schema_path, {{"missingProperty", name}},
+                   "must have required property '" + name + "'");
   }
   return ok;
 }
@@ -471,13 +564,15 @@ bool DependentRequiredKeyword::Evaluate(EvalContext& ctx, const json::value& v,
       ok = false;
       if (!ctx.collecting()) return false;
       std::string prop = rule.property;
-      ctx.AddError(keyword, schema_path,
-                   {{"property", prop},
-                    {"missingProperty", r},
-                    {"depsCount", rule.required.size()},
-                    {"deps", deps}},
-                   "must have " + std::string(rule.required.size() == 1 ? "property " : "properties ") +
-                       deps + " when property " + prop + " is present");
+      if (ctx.collecting())
+        ctx.AddError(keyword, schema_path,
+                     {{"property", prop},
+                      {"missingProperty", r},
+                      {"depsCount", rule.required.size()},
+                      {"deps", deps}},
+                     "must have " +
+                         std::string(rule.required.size() == 1 ? "property " : "properties ") +
+                         deps + " when property " + prop + " is present");
     }
   }
   return ok;
@@ -498,14 +593,23 @@ bool DependentSchemasKeyword::Evaluate(EvalContext& ctx, const json::value& v,
   return ok;
 }
 
-const Node* ObjectMembersKeyword::FindProperty(std::string_view name) const {
-  if (property_list.size() <= 8) {
-    for (const auto& [key, node] : property_list)
-      if (key.size() == name.size() && key == name) return node;
-    return nullptr;
+const Node* ObjectMembersKeyword::FindProperty(std::string_view name, std::size_t& hint) const {
+  const std::size_t n = property_list.size();
+  if (hint < n && SameBytes(property_list[hint].first, name)) return property_list[hint++].second;
+  std::size_t found = n;
+  if (n <= 8) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (SameBytes(property_list[i].first, name)) {
+        found = i;
+        break;
+      }
+    }
+  } else if (auto it = property_index.find(name); it != property_index.end()) {
+    found = it->second;
   }
-  auto it = properties.find(std::string(name));
-  return it == properties.end() ? nullptr : it->second;
+  if (found == n) return nullptr;
+  hint = found + 1;
+  return property_list[found].second;
 }
 
 bool ObjectMembersKeyword::Evaluate(EvalContext& ctx, const json::value& v,
@@ -514,10 +618,11 @@ bool ObjectMembersKeyword::Evaluate(EvalContext& ctx, const json::value& v,
   if (!o) return true;
   bool ok = true;
   std::size_t index = 0;
+  std::size_t hint = 0;
   for (auto it = o->begin(); it != o->end(); ++it, ++index) {
     std::string_view key(it->key().data(), it->key().size());
     bool matched = false;
-    if (const Node* node = FindProperty(key)) {
+    if (const Node* node = FindProperty(key, hint)) {
       matched = true;
       if (ann) ann->Mark(index);
       if (!EvaluateAtKey(*node, ctx, key, it->value())) {
@@ -539,8 +644,9 @@ bool ObjectMembersKeyword::Evaluate(EvalContext& ctx, const json::value& v,
     if (additional->kind == Node::Kind::kFalse) {
       ok = false;
       if (!ctx.collecting()) return false;
-      ctx.AddError("additionalProperties", additional_path,
-                   {{"additionalProperty", it->key()}}, "must NOT have additional properties");
+      if (ctx.collecting())
+        ctx.AddError("additionalProperties", additional_path, {{"additionalProperty", it->key()}},
+                     "must NOT have additional properties");
     } else if (!EvaluateAtKey(*additional, ctx, key, it->value())) {
       ok = false;
       if (!ctx.collecting()) return false;
@@ -560,8 +666,9 @@ bool PropertyNamesKeyword::Evaluate(EvalContext& ctx, const json::value& v, Anno
     ok = false;
     if (!ctx.collecting()) return false;
     // ajv's errors about a name stand at the object, and say which name.
-    ctx.AddError("propertyNames", schema_path, {{"propertyName", member.key()}},
-                 "property name must be valid");
+    if (ctx.collecting())
+      ctx.AddError("propertyNames", schema_path, {{"propertyName", member.key()}},
+                   "property name must be valid");
     (void)before;
   }
   return ok;
@@ -595,15 +702,15 @@ bool AnyOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*
   if (any) return true;
   if (ctx.collecting()) {
     for (const Node* node : schemas) (void)node->Evaluate(ctx, v, nullptr);
-    ctx.AddError("anyOf", schema_path, {}, "must match a schema in anyOf");
+    if (ctx.collecting()) ctx.AddError("anyOf", schema_path, {}, "must match a schema in anyOf");
   }
   return false;
 }
 
 bool OneOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations* ann) const {
   auto* saved = ctx.SuspendErrors();
-  std::vector<std::size_t> passing;
-  std::vector<bool> passed(schemas.size(), false);
+  boost::container::small_vector<std::size_t, 4> passing;
+  boost::container::small_vector<bool, 16> passed(schemas.size(), false);
   std::optional<Annotations> winner;
   for (std::size_t i = 0; i < schemas.size(); ++i) {
     std::optional<Annotations> mine;
@@ -631,8 +738,9 @@ bool OneOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*
       pair.emplace_back(passing[1]);
       passing_param = std::move(pair);
     }
-    ctx.AddError("oneOf", schema_path, {{"passingSchemas", passing_param}},
-                 "must match exactly one schema in oneOf");
+    if (ctx.collecting())
+      ctx.AddError("oneOf", schema_path, {{"passingSchemas", passing_param}},
+                   "must match exactly one schema in oneOf");
   }
   return false;
 }
@@ -642,7 +750,7 @@ bool NotKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) 
   bool inner = schema->Evaluate(ctx, v, nullptr);
   ctx.ResumeErrors(saved);
   if (!inner) return true;
-  ctx.AddError("not", schema_path, {}, "must NOT be valid");
+  if (ctx.collecting()) ctx.AddError("not", schema_path, {}, "must NOT be valid");
   return false;
 }
 
@@ -656,8 +764,9 @@ bool IfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations* an
   if (branch == nullptr) return true;
   if (EvaluateInPlace(*branch, ctx, v, ann)) return true;
   const char* which = condition ? "then" : "else";
-  ctx.AddError("if", schema_path, {{"failingKeyword", which}},
-               std::string("must match \"") + which + "\" schema");
+  if (ctx.collecting())
+    ctx.AddError("if", schema_path, {{"failingKeyword", which}},
+                 std::string("must match \"") + which + "\" schema");
   return false;
 }
 
@@ -686,8 +795,7 @@ bool RefKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations* a
   return EvaluateInPlace(*node, ctx, v, ann);
 }
 
-bool UnevaluatedKeyword::Evaluate(EvalContext& ctx, const json::value& v,
-                                  Annotations* ann) const {
+bool UnevaluatedKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations* ann) const {
   bool ok = true;
   if (!on_items) {
     const auto* o = v.if_object();
@@ -699,8 +807,9 @@ bool UnevaluatedKeyword::Evaluate(EvalContext& ctx, const json::value& v,
       if (schema->kind == Node::Kind::kFalse) {
         ok = false;
         if (!ctx.collecting()) return false;
-        ctx.AddError("unevaluatedProperties", schema_path, {{"unevaluatedProperty", it->key()}},
-                     "must NOT have unevaluated properties");
+        if (ctx.collecting())
+          ctx.AddError("unevaluatedProperties", schema_path, {{"unevaluatedProperty", it->key()}},
+                       "must NOT have unevaluated properties");
       } else if (!EvaluateAtKey(*schema, ctx, key, it->value())) {
         ok = false;
         if (!ctx.collecting()) return false;
@@ -713,8 +822,9 @@ bool UnevaluatedKeyword::Evaluate(EvalContext& ctx, const json::value& v,
       if (ann->IsMarked(i)) continue;
       if (schema->kind == Node::Kind::kFalse) {
         // ajv reports one error for the first unevaluated item, naming how many were allowed.
-        ctx.AddError("unevaluatedItems", schema_path, {{"limit", i}},
-                     "must NOT have more than " + std::to_string(i) + " items");
+        if (ctx.collecting())
+          ctx.AddError("unevaluatedItems", schema_path, {{"limit", i}},
+                       "must NOT have more than " + std::to_string(i) + " items");
         return false;
       }
       if (!EvaluateAtIndex(*schema, ctx, i, (*a)[i])) {

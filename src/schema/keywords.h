@@ -28,14 +28,6 @@ enum TypeBit : std::uint8_t {
 };
 std::uint8_t TypeBitsOf(const boost::json::value& v);  // numbers with integral value get both
 
-class TypeKeyword final : public Keyword {
- public:
-  std::uint8_t allowed = 0;
-  std::string names;  // "string,null", as ajv prints them
-  std::string schema_path;
-  bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
-};
-
 class EnumKeyword final : public Keyword {
  public:
   boost::json::array values;
@@ -125,7 +117,7 @@ class ContainsKeyword final : public Keyword {
   const Node* schema = nullptr;
   std::uint64_t min = 1;
   std::optional<std::uint64_t> max;
-  bool annotates = false;  // 2020-12: matched items count as evaluated
+  bool annotates = false;   // 2020-12: matched items count as evaluated
   std::string schema_path;  // of "contains"
   std::string min_path, max_path;
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
@@ -152,6 +144,7 @@ class RequiredKeyword final : public Keyword {
  public:
   std::vector<std::string> names;
   std::string schema_path;
+  int Phase() const override { return 1; }
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
 };
 
@@ -165,6 +158,7 @@ class DependentRequiredKeyword final : public Keyword {
   std::vector<Rule> rules;
   std::string keyword;
   std::string schema_path;
+  int Phase() const override { return 1; }
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
 };
 
@@ -176,17 +170,25 @@ class DependentSchemasKeyword final : public Keyword {
 };
 
 // properties + patternProperties + additionalProperties in one pass over the members.
+struct TransparentStringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 class ObjectMembersKeyword final : public Keyword {
  public:
-  std::unordered_map<std::string, const Node*> properties;
-  std::vector<std::pair<std::string, const Node*>> property_list;  // schema order, small objects
+  std::unordered_map<std::string, std::size_t, TransparentStringHash, std::equal_to<>>
+      property_index;                                              // name -> position in list
+  std::vector<std::pair<std::string, const Node*>> property_list;  // schema order
   std::vector<std::pair<std::unique_ptr<const EcmaRegex>, const Node*>> patterns;
   const Node* additional = nullptr;
   std::string additional_path;
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
 
  private:
-  const Node* FindProperty(std::string_view name) const;
+  // `hint` is where the previous member matched: instances usually list members in the
+  // schema's order, so the next one is most likely right after it.
+  const Node* FindProperty(std::string_view name, std::size_t& hint) const;
 };
 
 class PropertyNamesKeyword final : public Keyword {
@@ -248,7 +250,7 @@ class UnevaluatedKeyword final : public Keyword {
   const Node* schema = nullptr;
   std::string schema_path;
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
-  bool RunsLast() const override { return true; }
+  int Phase() const override { return 2; }
 };
 
 }  // namespace capconf::schema::internal

@@ -19,9 +19,12 @@ std::optional<Dialect> ParseDialect(std::string_view name) {
 
 std::string_view DialectName(Dialect dialect) {
   switch (dialect) {
-    case Dialect::kDraft7: return "draft7";
-    case Dialect::kDraft2019_09: return "2019-09";
-    case Dialect::kDraft2020_12: return "2020-12";
+    case Dialect::kDraft7:
+      return "draft7";
+    case Dialect::kDraft2019_09:
+      return "2019-09";
+    case Dialect::kDraft2020_12:
+      return "2020-12";
   }
   return "";
 }
@@ -48,12 +51,14 @@ Dialect Schema::dialect() const { return impl_->graph.dialect; }
 
 bool Schema::IsValid(const json::value& instance) const {
   internal::EvalContext ctx(nullptr);
+  ctx.track_scope = impl_->graph.uses_dynamic_scope;
   return impl_->graph.root->Evaluate(ctx, instance, nullptr);
 }
 
 std::vector<ValidationError> Schema::Validate(const json::value& instance) const {
   std::vector<ValidationError> errors;
   internal::EvalContext ctx(&errors);
+  ctx.track_scope = impl_->graph.uses_dynamic_scope;
   impl_->graph.root->Evaluate(ctx, instance, nullptr);
   return errors;
 }

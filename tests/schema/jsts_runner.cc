@@ -1,7 +1,8 @@
 // Runs the official JSON-Schema-Test-Suite against the engine and prints "N passed, M failed".
 //
 // usage: jsts_runner --suite DIR --dialect draft7|2019-09|2020-12 --remotes DIR
-//                    [--formats assert|annotate] [--exclusions FILE] [--min-pass-rate R] [--verbose]
+//                    [--formats assert|annotate] [--exclusions FILE] [--min-pass-rate R]
+//                    [--verbose]
 //
 // Every test is checked twice, in fail-fast mode (IsValid) and collecting all errors (Validate),
 // and both must give the expected verdict. Exit 1 when a test fails that is not listed in the
@@ -47,13 +48,21 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--suite") suite = next();
-    else if (a == "--remotes") remotes = next();
-    else if (a == "--dialect") dialect_name = next();
-    else if (a == "--formats") options.formats = next() == "assert" ? capconf::schema::FormatMode::kAssert : capconf::schema::FormatMode::kAnnotate;
-    else if (a == "--exclusions") exclusions_file = next();
-    else if (a == "--min-pass-rate") min_pass_rate = std::stod(next());
-    else if (a == "--verbose") verbose = true;
+    if (a == "--suite")
+      suite = next();
+    else if (a == "--remotes")
+      remotes = next();
+    else if (a == "--dialect")
+      dialect_name = next();
+    else if (a == "--formats")
+      options.formats = next() == "assert" ? capconf::schema::FormatMode::kAssert
+                                           : capconf::schema::FormatMode::kAnnotate;
+    else if (a == "--exclusions")
+      exclusions_file = next();
+    else if (a == "--min-pass-rate")
+      min_pass_rate = std::stod(next());
+    else if (a == "--verbose")
+      verbose = true;
     else {
       std::fprintf(stderr, "jsts_runner: unknown argument %s\n", a.c_str());
       return 2;
@@ -98,7 +107,8 @@ int main(int argc, char** argv) {
 
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(suite))
-    if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+    if (entry.is_regular_file() && entry.path().extension() == ".json")
+      files.push_back(entry.path());
   std::sort(files.begin(), files.end());
 
   int passed = 0, failed = 0, excused = 0;
@@ -123,16 +133,21 @@ int main(int argc, char** argv) {
         } else {
           bool fast = (*compiled)->IsValid(t.at("data"));
           auto errors = (*compiled)->Validate(t.at("data"));
-          if (fast != expected) problem = std::string("IsValid gave ") + (fast ? "valid" : "invalid");
+          if (fast != expected)
+            problem = std::string("IsValid gave ") + (fast ? "valid" : "invalid");
           else if (errors.empty() != expected)
-            problem = std::string("Validate gave ") + (errors.empty() ? "no errors" : errors[0].message);
+            problem =
+                std::string("Validate gave ") + (errors.empty() ? "no errors" : errors[0].message);
         }
         if (problem.empty()) {
           ++passed;
           continue;
         }
         bool excuse = excluded(file, case_name, test_name);
-        if (excuse) ++excused; else ++failed;
+        if (excuse)
+          ++excused;
+        else
+          ++failed;
         if (!excuse || verbose)
           std::printf("%s %s: %s / %s: expected %s, %s\n", excuse ? "EXCLUDED" : "FAIL",
                       file.c_str(), case_name.c_str(), test_name.c_str(),
