@@ -55,8 +55,7 @@ std::string Compose(std::string_view scheme, bool has_authority, std::string_vie
                     std::string_view path, bool has_query, std::string_view query,
                     std::string_view fragment) {
   std::string out;
-  out.reserve(scheme.size() + authority.size() + path.size() + query.size() + fragment.size() +
-              8);
+  out.reserve(scheme.size() + authority.size() + path.size() + query.size() + fragment.size() + 8);
   if (!scheme.empty()) {
     out += Lowercase(scheme);
     out += ':';
@@ -94,7 +93,8 @@ UriParts SplitUri(std::string_view uri) {
   }
   // A scheme is letters, digits, + - . before the first ':' and starts with a letter.
   std::size_t colon = rest.find(':');
-  if (colon != std::string_view::npos && colon > 0 && std::isalpha(static_cast<unsigned char>(rest[0]))) {
+  if (colon != std::string_view::npos && colon > 0 &&
+      std::isalpha(static_cast<unsigned char>(rest[0]))) {
     bool scheme_ok = std::all_of(rest.begin(), rest.begin() + colon, [](char c) {
       return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
     });
@@ -150,9 +150,7 @@ std::string ResolveUri(std::string_view base, std::string_view reference) {
   return Compose(b.scheme, b.has_authority, b.authority, path, r.has_query, r.query, r.fragment);
 }
 
-std::string_view StripFragment(std::string_view uri) {
-  return uri.substr(0, uri.find('#'));
-}
+std::string_view StripFragment(std::string_view uri) { return uri.substr(0, uri.find('#')); }
 
 std::string_view FragmentOf(std::string_view uri) {
   auto hash = uri.find('#');

@@ -11,7 +11,7 @@ struct UriParts {
   std::string_view scheme;  // without ':'
   std::string_view authority;
   std::string_view path;
-  std::string_view query;  // without '?'
+  std::string_view query;     // without '?'
   std::string_view fragment;  // without '#'
   bool has_scheme = false;
   bool has_authority = false;
