@@ -389,6 +389,7 @@ class Compiler {
     nodes_.emplace(v, node);
     node->resource = loc.resource;
     node->schema_path = where;
+    node->is_resource_root = loc.pointer.empty();
     used_resources_.insert(loc.resource);
     if (v->is_bool()) {
       node->kind = v->get_bool() ? Node::Kind::kTrue : Node::Kind::kFalse;

@@ -45,6 +45,13 @@ class EcmaRegex {
   // nested struct's member initializers in a default argument of the enclosing class.)
   static capconf::Result<std::unique_ptr<const EcmaRegex>> Compile(std::string_view pattern);
 
+  // Whether `new RegExp(pattern)` (no flags: Annex B's lenient grammar, which ajv-formats'
+  // `regex` format uses) would succeed in Node 20. A syntax check only: no PCRE2 compile. Fails
+  // with InvalidArgument and a one-line reason (offsets in bytes) when it would throw, or when
+  // the pattern is not valid UTF-8. Linear time, no recursion, memory proportional to the
+  // pattern's length.
+  static capconf::Status CheckLegacySyntax(std::string_view pattern);
+
   enum class Match { kNo, kYes, kLimitExceeded };
 
   // Like RegExp.prototype.test: kYes if the pattern matches anywhere in `subject` (UTF-8).

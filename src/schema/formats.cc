@@ -764,16 +764,16 @@ bool CheckHostname(std::string_view s) {
 // ---------------------------------------------------------------------------------------------
 // regex: ajv-formats refuses /[^\\]\\Z/ (a "\Z" after any character but a backslash: Python's
 // anchor, which JavaScript reads as a literal 'Z') and otherwise asks whether `new RegExp(str)`
-// compiles. That constructor call has no flags, so it is the lenient Annex B grammar; we compile
-// with EcmaRegex, which is the stricter `u` grammar the engine uses for `pattern` (so a few
-// Annex B patterns, such as "\-" outside a class or a lone "{", are refused here and passed by
-// the page).
+// compiles. That call has no flags, so the grammar is Annex B's lenient one (`\a`, a lone `{`,
+// `[\d-z]` and `(?=a)*` are fine), not the `u` grammar `pattern` is compiled with; a syntax
+// check answers it without compiling anything. The byte test suffices for /[^\\]/: the byte
+// before the backslash is either a whole ASCII character or the last byte of a longer one.
 
 bool CheckRegex(std::string_view s) {
   for (std::size_t i = 1; i + 1 < s.size(); ++i) {
     if (s[i] == '\\' && s[i + 1] == 'Z' && s[i - 1] != '\\') return false;
   }
-  return EcmaRegex::Compile(s).ok();
+  return EcmaRegex::CheckLegacySyntax(s).ok();
 }
 
 // ---------------------------------------------------------------------------------------------

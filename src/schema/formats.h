@@ -10,7 +10,7 @@
 // Each check reproduces the language of ajv-formats' regular expression (or function) exactly,
 // including its quirks, with a hand-written scanner; where a JavaScript regex reads UTF-16 code
 // units or code points, the scanner decodes UTF-8 and decides the same way. Every check is
-// allocation-free except `regex`, which compiles the pattern.
+// allocation-free except `regex`, which builds one buffer for the pattern.
 
 #include <string_view>
 

@@ -129,11 +129,14 @@ struct Node {
   std::vector<std::unique_ptr<Keyword>> keywords;
   // It holds unevaluatedProperties/Items, so its keywords must report annotations.
   bool needs_annotations = false;
+  bool is_resource_root = false;  // entering it enters its resource's dynamic scope
 
   bool Evaluate(EvalContext& ctx, const boost::json::value& instance,
                 Annotations* annotations) const;
 
  private:
+  bool EvaluateWithContext(EvalContext& ctx, const boost::json::value& instance,
+                           Annotations* annotations) const;
   bool EvaluateKeywords(EvalContext& ctx, const boost::json::value& instance,
                         Annotations* annotations) const;
 };
@@ -157,7 +160,7 @@ inline bool EvaluateAtIndex(const Node& node, EvalContext& ctx, std::size_t inde
 // Formats a number the way JavaScript's String(n) does, for ajv-identical messages.
 std::string JsNumber(const boost::json::value& number);
 
-// The maximum nesting of schema evaluations; deeper means a reference cycle that consumes no
+// The maximum nesting of followed references; deeper means a reference cycle that consumes no
 // instance depth (for example `{"$ref": "#"}`), which is reported as a violation.
 inline constexpr int kMaxEvaluationDepth = 512;
 

@@ -164,41 +164,39 @@ bool Node::EvaluateKeywords(EvalContext& ctx, const json::value& instance,
   return ok;
 }
 
-bool Node::Evaluate(EvalContext& ctx, const json::value& instance, Annotations* annotations) const {
-  if (kind == Kind::kTrue) return true;
-  if (kind == Kind::kFalse) {
+bool Node::Evaluate(EvalContext& ctx, const json::value& instance,
+                    Annotations* annotations) const {
+  if (kind != Kind::kObject) {
+    if (kind == Kind::kTrue) return true;
     if (ctx.collecting()) ctx.AddError("false schema", schema_path, {}, "boolean schema is false");
-    return false;
-  }
-  if (ctx.depth >= kMaxEvaluationDepth) {
-    if (ctx.collecting())
-      ctx.AddError("$ref", schema_path, {{"depth", kMaxEvaluationDepth}},
-                   "must not recurse deeper than " + std::to_string(kMaxEvaluationDepth) +
-                       " schemas without consuming the instance");
     return false;
   }
   bool ok = true;
   if (type_mask != 0 && (TypeBitsOf(instance) & type_mask) == 0) {
-    if (ctx.collecting())
-      ctx.AddError("type", type_path, {{"type", type_names}}, "must be " + type_names);
     if (!ctx.collecting()) return false;
+    ctx.AddError("type", type_path, {{"type", type_names}}, "must be " + type_names);
     // ajv goes on with the other keywords; those of other types pass by themselves.
     ok = false;
   }
-  ++ctx.depth;
+  if ((needs_annotations && annotations == nullptr) || (is_resource_root && ctx.track_scope))
+    return EvaluateWithContext(ctx, instance, annotations) && ok;
+  return EvaluateKeywords(ctx, instance, annotations) && ok;
+}
+
+bool Node::EvaluateWithContext(EvalContext& ctx, const json::value& instance,
+                               Annotations* annotations) const {
   auto& scope = ctx.scope();
   bool entered = ctx.track_scope && (scope.empty() || scope.back() != resource);
   if (entered) scope.push_back(resource);
-
+  bool ok;
   if (needs_annotations && annotations == nullptr) {
-    // Rare: a schema with unevaluated* collects its own annotations.
+    // A schema with unevaluated* collects the annotations of its own keywords.
     Annotations local(ContainerSize(instance));
-    ok = EvaluateKeywords(ctx, instance, &local) && ok;
+    ok = EvaluateKeywords(ctx, instance, &local);
   } else {
-    ok = EvaluateKeywords(ctx, instance, annotations) && ok;
+    ok = EvaluateKeywords(ctx, instance, annotations);
   }
   if (entered) scope.pop_back();
-  --ctx.depth;
   return ok;
 }
 
@@ -792,7 +790,23 @@ bool RefKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations* a
       }
     }
   }
-  return EvaluateInPlace(*node, ctx, v, ann);
+  // Only references can loop back without consuming the instance, so only they count depth.
+  if (ctx.depth >= kMaxEvaluationDepth) {
+    if (ctx.collecting())
+      ctx.AddError("$ref", node->schema_path, {{"depth", kMaxEvaluationDepth}},
+                   "must not follow more than " + std::to_string(kMaxEvaluationDepth) +
+                       " nested references without consuming the instance");
+    return false;
+  }
+  ++ctx.depth;
+  // A reference may land inside another resource: that resource joins the dynamic scope.
+  auto& scope = ctx.scope();
+  bool entered = ctx.track_scope && (scope.empty() || scope.back() != node->resource);
+  if (entered) scope.push_back(node->resource);
+  bool ok = EvaluateInPlace(*node, ctx, v, ann);
+  if (entered) scope.pop_back();
+  --ctx.depth;
+  return ok;
 }
 
 bool UnevaluatedKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations* ann) const {

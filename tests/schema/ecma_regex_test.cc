@@ -700,5 +700,418 @@ TEST(EcmaRegexTest, SearchFromEightThreadsAtOnce) {
   EXPECT_EQ(wrong.load(), 0);
 }
 
+// --- CheckLegacySyntax: `new RegExp(pattern)` without flags (ajv-formats' `regex`) -------------
+
+struct LegacyCase {
+  const char* pattern;
+  bool valid;
+};
+
+// Whether `new RegExp(pattern)` succeeds in Node 20.20 (V8 11.3), as Node answered for each;
+// grouped by the rule of ECMA-262's grammar (with Annex B) that decides it.
+constexpr LegacyCase kLegacyCases[] = {
+    // Realistic patterns
+    {"^\\d{3}\\-\\d{4}$", true},
+    {"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,}$", true},
+    {"^(\\d{4})-(\\d{2})-(\\d{2})$", true},
+    {"^https?:\\/\\/[^\\s/$.?#].[^\\s]*$", true},
+    {"(?=.*\\d)(?=.*[a-z]).{8,}", true},
+    {"^#?([a-f0-9]{6}|[a-f0-9]{3})$", true},
+    {"\\/\\*[\\s\\S]*?\\*\\/", true},
+    {"^(?:[01]\\d|2[0-3]):[0-5]\\d$", true},
+    {"[\\w.\\-]+", true},
+    {"^\\$\\{(\\w+)\\}$", true},
+    {"", true},
+    {"^$", true},
+    {"a|b|", true},
+    {"(?:)", true},
+    // Identity escapes of any character but c (and k once there are named groups)
+    {"\\a", true},
+    {"\\-", true},
+    {"\\_", true},
+    {"\\e", true},
+    {"\\q", true},
+    {"\\ ", true},
+    {"\\/", true},
+    {"\\\"", true},
+    {"\\\u00E9", true},
+    {"\\\U0001F600", true},
+    {"\\Z", true},
+    {"a\\\\Z", true},
+    {"\\p{L}", true},
+    {"\\P{Lu}", true},
+    {"\\p", true},
+    {"\\M", true},
+    {"\\i", true},
+    // Lone braces and brackets are literals
+    {"{", true},
+    {"}", true},
+    {"]", true},
+    {"a{", true},
+    {"a{1", true},
+    {"a{1,", true},
+    {"a{1,2", true},
+    {"a{,2}", true},
+    {"a{,}", true},
+    {"x{a}", true},
+    {"{}", true},
+    {"{{0}", true},
+    {"}{", true},
+    {"a]", true},
+    {"[]]", true},
+    {"{,5}*", true},
+    {"a{*", true},
+    {"^{", true},
+    // Quantifiers
+    {"a*", true},
+    {"a+?", true},
+    {"a??", true},
+    {"a{2}", true},
+    {"a{2,}", true},
+    {"a{2,3}?", true},
+    {"a{0}", true},
+    {"a{2,2}", true},
+    {"a{2147483648}", true},
+    {"a{99999999999,2147483647}", true},
+    {"a{2,1}", false},
+    {"a{99999999999,2147483646}", false},
+    {"a{2147483647,2147483646}", false},
+    {"a{2}{,3}", true},
+    {"a{2}{", true},
+    // Nothing to repeat
+    {"*", false},
+    {"+", false},
+    {"?", false},
+    {"*?", false},
+    {"a**", false},
+    {"a*+", false},
+    {"a++", false},
+    {"a*??", false},
+    {"a{2}*", false},
+    {"a{2}{3}", false},
+    {"{2}", false},
+    {"{1,}", false},
+    {"{1,2}", false},
+    {"(*)", false},
+    {"(+a)", false},
+    {"(?:?)", false},
+    {"(|{2})", false},
+    {"a|*", false},
+    {"a|?", false},
+    {"(?=*)", false},
+    // Assertions
+    {"^*", false},
+    {"$+", false},
+    {"\\b*", false},
+    {"\\B{2}", false},
+    {"^?", false},
+    {"^{", true},
+    {"$a", true},
+    {"a^", true},
+    {"\\b\\B^$", true},
+    // Lookarounds: a lookahead may take a quantifier, a lookbehind may not
+    {"(?=a)*", true},
+    {"(?!a)+", true},
+    {"(?=a)??", true},
+    {"(?!a){1,2}?", true},
+    {"(?=a){2}{3}", false},
+    {"(?<=a)*", false},
+    {"(?<!a)+", false},
+    {"(?<=a)?", false},
+    {"(?<=a){2}", false},
+    {"(?<=a){", true},
+    {"(?<=(?=a)*)", true},
+    {"(?=(?<=a)+)", false},
+    {"(?<=a)b", true},
+    {"(?<!a|bc)d", true},
+    // Groups
+    {"(", false},
+    {")", false},
+    {"(a", false},
+    {"a)", false},
+    {"((a)", false},
+    {"(a))", false},
+    {"()", true},
+    {"()+", true},
+    {"(?:a)*", true},
+    {"(?:", false},
+    {"(?", false},
+    {"(?x)", false},
+    {"(?i:a)", false},
+    {"(?i)a", false},
+    {"(?#comment)", false},
+    {"(?P<n>a)", false},
+    {"(?>a)", false},
+    {"(?|a)", false},
+    {"(?-i:a)", false},
+    {"(?<=", false},
+    {"(?<!a", false},
+    // Character classes
+    {"[", false},
+    {"[a", false},
+    {"[^", false},
+    {"[]", true},
+    {"[^]", true},
+    {"[a-z]", true},
+    {"[z-a]", false},
+    {"[b-a]", false},
+    {"[a-a]", true},
+    {"[-a]", true},
+    {"[a-]", true},
+    {"[--]", true},
+    {"[a--]", false},
+    {"[\\-a]", true},
+    {"[a-\\-]", false},
+    {"[\\--a]", true},
+    {"[\\]]", true},
+    {"[[]", true},
+    {"[[]]", true},
+    {"[^-^]", true},
+    {"[(]", true},
+    {"[\\", false},
+    {"[a-\\", false},
+    // Class escapes as range ends are unions (Annex B)
+    {"[\\d-z]", true},
+    {"[z-\\d]", true},
+    {"[\\w-\\d]", true},
+    {"[a-\\w]", true},
+    {"[\\s--]", true},
+    {"[\\W-\\S]", true},
+    {"[\\D-]", true},
+    {"[.-\\w]", true},
+    // Class range values: escapes are decoded, non-BMP characters are two code units
+    {"[\\b-\\n]", true},
+    {"[\\n-\\b]", false},
+    {"[\\t-\\r]", true},
+    {"[\\0-\\x00]", true},
+    {"[\\x41-\\x5a]", true},
+    {"[\\x5a-\\x41]", false},
+    {"[\\x4-5]", true},
+    {"[\\x5-4]", false},
+    {"[\\u0041-\\u005A]", true},
+    {"[\\u005A-\\u0041]", false},
+    {"[\\u12-3]", true},
+    {"[\\u{41}-\\u{5a}]", false},
+    {"[\U0001F600-\U0001F602]", false},
+    {"[\U0001F600]", true},
+    {"[\\uD83D\\uDE00-\\uD83D\\uDE02]", false},
+    {"[\u00E9-\u00FC]", true},
+    {"[\u00FC-\u00E9]", false},
+    {"[\\p{L}-a]", false},
+    {"[\\B-a]", true},
+    {"[a-\\B]", false},
+    // \c: a control letter, or a literal backslash
+    {"\\cA", true},
+    {"\\cz", true},
+    {"\\c", true},
+    {"\\c1", true},
+    {"\\c*", true},
+    {"a\\c", true},
+    {"[\\c]", true},
+    {"[\\cA-\\ca]", true},
+    {"[\\c1-\\x10]", false},
+    {"[\\c1-\\x11]", true},
+    {"[\\c_-\\c1]", false},
+    {"[\\c-a]", false},
+    {"[\\c-\\c]", false},
+    {"[\\c_]", true},
+    // Hex and Unicode escapes without the u flag
+    {"\\x41", true},
+    {"\\x4", true},
+    {"\\xg", true},
+    {"\\u0041", true},
+    {"\\u004", true},
+    {"\\u{41}", true},
+    {"\\u{41}{2}", false},
+    {"\\u{4A}", true},
+    {"\\u{1F600}", true},
+    {"\\uD83D", true},
+    {"\\uDE00", true},
+    // Decimal and octal escapes
+    {"\\0", true},
+    {"\\00", true},
+    {"\\1", true},
+    {"\\8", true},
+    {"\\9", true},
+    {"\\12", true},
+    {"\\1(a)", true},
+    {"(a)\\1", true},
+    {"(a)\\2", true},
+    {"\\377", true},
+    {"\\400", true},
+    {"[\\1-\\0]", false},
+    {"[\\8-\\0]", false},
+    {"[\\08]", true},
+    {"[\\377-\\400]", false},
+    {"[\\0-\\377]", true},
+    {"[\\7-\\10]", true},
+    {"[\\10-\\7]", false},
+    // \k without named groups is a literal k
+    {"\\k", true},
+    {"\\k<a>", true},
+    {"\\k<a", true},
+    {"[\\k]", true},
+    {"a\\k<1>", true},
+    // Named groups
+    {"(?<a>x)\\k<a>", true},
+    {"\\k<a>(?<a>x)", true},
+    {"(?<a>x)\\k", false},
+    {"(?<a>x)\\k<b>", false},
+    {"\\k<b>(?<a>x)", false},
+    {"(?<a>)\\k<a", false},
+    {"(?<a>)[\\k]", false},
+    {"[\\k](?<a>)", false},
+    {"(?<a>x)(?<a>y)", false},
+    {"(?<a>x)|(?<a>y)", false},
+    {"(?<a>x)(?<b>y)", true},
+    {"(?<1>x)", false},
+    {"(?<>x)", false},
+    {"(?<a", false},
+    {"(?<a>", false},
+    {"(?<a-b>x)", false},
+    {"(?<$_>x)", true},
+    {"(?<a1>x)", true},
+    {"(?<\u00E9>x)", true},
+    {"(?<\U0001D49C>x)", true},
+    {"(?<\U0001F600>x)", false},
+    {"(?<a\u200D>x)", true},
+    {"(?<\u200Da>x)", false},
+    {"(?<\\u0061>x)\\k<a>", true},
+    {"(?<a>x)(?<\\u0061>y)", false},
+    {"(?<\\u{61}>x)", true},
+    {"(?<\\u{1D49C}>x)", true},
+    {"(?<\\uD835\\uDC9C>x)", true},
+    {"(?<\\uD835>x)", false},
+    {"(?<a\\uDC9C>x)", false},
+    {"(?<\\u{D835}\\u{DC9C}>x)", false},
+    {"(?<a\\u{}>x)", false},
+    {"(?<a\\u{110000}>x)", false},
+    {"(?<a\\x61>x)", false},
+    {"(?<a\\>x)", false},
+    {"(?<\U0001E4D0>x)", true},
+    {"(?<a\u30FB>x)", true},
+    // Line terminators and other characters
+    {"\n", true},
+    {"a\nb", true},
+    {"[\n-\r]", true},
+    {"\u2028", true},
+    {"\t*", true},
+    {"[\r-\n]", false},
+    // The escape at the end
+    {"\\", false},
+    {"a\\", false},
+    {"(a\\)", false},
+    {"[a\\]", false},
+};
+
+TEST(LegacySyntaxTest, AgreesWithNode) {
+  for (const LegacyCase& c : kLegacyCases) {
+    const Status status = EcmaRegex::CheckLegacySyntax(c.pattern);
+    EXPECT_EQ(status.ok(), c.valid) << "/" << c.pattern << "/: " << status.ToString();
+    if (!status.ok()) {
+      EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << c.pattern;
+    }
+  }
+}
+
+// The two grammars disagree both ways: Annex B's identity escapes and lone braces are not `u`
+// syntax, and without `u` a non-BMP character is two code units, so a range between two of
+// them runs from a trailing surrogate down to a leading one.
+TEST(LegacySyntaxTest, DiffersFromUnicodeModeBothWays) {
+  for (const char* pattern : {"\\a", "{", "a{,2}", "(?=a)*", "[\\d-z]", "\\8", "\\c"}) {
+    EXPECT_TRUE(EcmaRegex::CheckLegacySyntax(pattern).ok()) << pattern;
+    EXPECT_NE(CompileError(pattern), "") << pattern;
+  }
+  for (const char* pattern : {"[\U0001F600-\U0001F602]", "\\u{41}{2}"}) {
+    EXPECT_FALSE(EcmaRegex::CheckLegacySyntax(pattern).ok()) << pattern;
+    EXPECT_EQ(CompileError(pattern), "") << pattern;
+  }
+}
+
+TEST(LegacySyntaxTest, NulIsAnOrdinaryCharacter) {
+  EXPECT_TRUE(EcmaRegex::CheckLegacySyntax(std::string("a\0*", 3)).ok());
+  EXPECT_TRUE(EcmaRegex::CheckLegacySyntax(std::string("[\0-a]", 5)).ok());
+  EXPECT_FALSE(EcmaRegex::CheckLegacySyntax(std::string("[a-\0]", 5)).ok());
+}
+
+TEST(LegacySyntaxTest, InvalidUtf8IsAnError) {
+  for (const char* pattern : {"ab\xff", "a\xc3", "\xed\xa0\x80", "\xc0\xaf", "\xf4\x90\x80\x80"}) {
+    const Status status = EcmaRegex::CheckLegacySyntax(pattern);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << pattern;
+    EXPECT_NE(status.message().find("not valid UTF-8"), std::string::npos) << pattern;
+  }
+  EXPECT_EQ(EcmaRegex::CheckLegacySyntax("ab\xff").message(),
+            "pattern is not valid UTF-8 at offset 2");
+}
+
+TEST(LegacySyntaxTest, ErrorsSayWhatAndWhere) {
+  const auto error = [](std::string_view pattern) {
+    return EcmaRegex::CheckLegacySyntax(pattern).message();
+  };
+  EXPECT_EQ(error("abc(def"), "unterminated group at offset 3");
+  EXPECT_EQ(error("ab[cd"), "unterminated character class at offset 2");
+  EXPECT_EQ(error("ab)"), "unmatched ')' at offset 2");
+  EXPECT_EQ(error("a**"), "nothing to repeat at offset 2");
+  EXPECT_EQ(error("(?<=a)*"), "a lookbehind cannot take a quantifier at offset 6");
+  EXPECT_EQ(error("a{2,1}"), "numbers out of order in {} quantifier at offset 1");
+  EXPECT_EQ(error("(?x)"), "invalid group at offset 0");
+  EXPECT_EQ(error("ab\\"), "\\ at end of pattern at offset 2");
+  EXPECT_EQ(error("(?<a>x)(?<a>y)"), "duplicate capture group name at offset 7");
+  EXPECT_EQ(error("(?<a>x)\\k<b>"), "reference to an unknown group name at offset 7");
+  EXPECT_EQ(error("(?<a>x)\\k"), "invalid named reference at offset 7");
+  // Offsets are in bytes, and half a surrogate pair is reported at its character.
+  EXPECT_EQ(error("\u00E9[b-a]"), "range out of order in character class at offset 3");
+  EXPECT_EQ(error("[\U0001F600-\U0001F602]"), "range out of order in character class at offset 1");
+  EXPECT_EQ(error("\U0001F600)"), "unmatched ')' at offset 4");
+}
+
+// V8 allows 32767 capture groups, named or not, and no more.
+TEST(LegacySyntaxTest, CaptureGroupLimitIsV8s) {
+  std::string groups;
+  for (int i = 0; i < 32767; ++i) groups += "()";
+  EXPECT_TRUE(EcmaRegex::CheckLegacySyntax(groups).ok());
+  EXPECT_TRUE(EcmaRegex::CheckLegacySyntax(groups + "(?:)").ok());
+  EXPECT_FALSE(EcmaRegex::CheckLegacySyntax(groups + "()").ok());
+  EXPECT_FALSE(EcmaRegex::CheckLegacySyntax(groups + "(?<a>)").ok());
+  std::string named;
+  for (int i = 0; i < 32768; ++i) named += "(?<n" + std::to_string(i) + ">)";
+  EXPECT_FALSE(EcmaRegex::CheckLegacySyntax(named).ok());
+}
+
+// V8 parses nesting of any depth; so does the checker, without recursion.
+TEST(LegacySyntaxTest, DeepNestingIsNotRecursion) {
+  constexpr std::size_t kDepth = 200'000;
+  std::string open;
+  for (std::size_t i = 0; i < kDepth; ++i) open += "(?:";
+  EXPECT_TRUE(EcmaRegex::CheckLegacySyntax(open + std::string(kDepth, ')')).ok());
+  EXPECT_FALSE(EcmaRegex::CheckLegacySyntax(open + std::string(kDepth - 1, ')')).ok());
+  std::string lookaheads;
+  std::string lookbehinds;
+  for (std::size_t i = 0; i < 100'000; ++i) {
+    lookaheads += "(?=";
+    lookbehinds += "(?<=";
+  }
+  std::string quantified;
+  for (std::size_t i = 0; i < 100'000; ++i) quantified += ")*";
+  EXPECT_TRUE(EcmaRegex::CheckLegacySyntax(lookaheads + quantified).ok());
+  EXPECT_FALSE(EcmaRegex::CheckLegacySyntax(lookbehinds + quantified).ok());
+  EXPECT_TRUE(EcmaRegex::CheckLegacySyntax(std::string(kDepth, '[') + "]").ok());
+  EXPECT_TRUE(EcmaRegex::CheckLegacySyntax(std::string(kDepth, '{')).ok());
+  EXPECT_FALSE(EcmaRegex::CheckLegacySyntax(std::string(kDepth + 1, '\\')).ok());
+}
+
+// Every name character is checked with Unicode 17 data, as Node 20.20's ICU 78 has it, not only
+// the Unicode 14 tables of PCRE2 10.42.
+TEST(LegacySyntaxTest, GroupNamesUseCurrentUnicode) {
+  // U+1E4D0 NAG MUNDARI LETTER O (Unicode 15) starts a name; U+30FB KATAKANA MIDDLE DOT
+  // (ID_Continue since 15.1) continues one; U+00B7 MIDDLE DOT continues but cannot start.
+  EXPECT_TRUE(EcmaRegex::CheckLegacySyntax("(?<\U0001E4D0>x)").ok());
+  EXPECT_TRUE(EcmaRegex::CheckLegacySyntax("(?<a\u30FB>x)").ok());
+  EXPECT_FALSE(EcmaRegex::CheckLegacySyntax("(?<\u30FB>x)").ok());
+  EXPECT_TRUE(EcmaRegex::CheckLegacySyntax("(?<a\u00B7>x)").ok());
+  EXPECT_FALSE(EcmaRegex::CheckLegacySyntax("(?<\u00B7>x)").ok());
+  EXPECT_EQ(CompileError("(?<\U0001E4D0>x)"), "");  // `u` mode reads names the same way
+}
+
 }  // namespace
 }  // namespace capconf::schema::internal

@@ -328,13 +328,29 @@ TEST(FormatsTest, HostnameLimitsLabelsTo63AndNamesTo253) {
   EXPECT_TRUE(Passes("hostname", "123.456"));
 }
 
-TEST(FormatsTest, RegexRefusesPythonsEndAnchorAndDelegatesTheRest) {
+// `new RegExp(str)` without flags: Annex B's grammar, not the `u` one `pattern` uses.
+TEST(FormatsTest, RegexRefusesPythonsEndAnchorAndChecksAnnexBSyntax) {
   EXPECT_TRUE(Passes("regex", "^[a-z]+$"));
   EXPECT_TRUE(Passes("regex", "a\\\\Z"));  // an escaped backslash, then 'Z'
+  EXPECT_TRUE(Passes("regex", "\\Z"));     // nothing before it, so not Z_ANCHOR
   EXPECT_FALSE(Passes("regex", "a\\Z"));
   EXPECT_FALSE(Passes("regex", "\n\\Z"));
   EXPECT_FALSE(Passes("regex", "("));
   EXPECT_FALSE(Passes("regex", "["));
+  // Lenient without the `u` flag: identity escapes, lone braces, class escapes in ranges,
+  // quantified lookaheads.
+  EXPECT_TRUE(Passes("regex", "^\\d{3}\\-\\d{4}$"));
+  EXPECT_TRUE(Passes("regex", "\\a"));
+  EXPECT_TRUE(Passes("regex", "a{,2}}"));
+  EXPECT_TRUE(Passes("regex", "[\\w-.]"));
+  EXPECT_TRUE(Passes("regex", "(?=a)*"));
+  // Still errors: nothing to repeat, ranges out of order (a non-BMP character is two code
+  // units), a quantified lookbehind, a named reference to no group.
+  EXPECT_FALSE(Passes("regex", "a**"));
+  EXPECT_FALSE(Passes("regex", "[z-a]"));
+  EXPECT_FALSE(Passes("regex", "[\U0001F600-\U0001F602]"));
+  EXPECT_FALSE(Passes("regex", "(?<=a)*"));
+  EXPECT_FALSE(Passes("regex", "(?<a>x)\\k<b>"));
 }
 
 TEST(FormatsTest, UuidTakesAnUrnPrefixInAnyCase) {
@@ -414,7 +430,6 @@ TEST(FormatsTest, SurvivesMalformedUtf8AndLongInput) {
                                            "P" + std::string(100'000, '1') + "D",
                                            "http://" + std::string(100'000, '\xe4')};
   for (std::string_view name : kStringFormats) {
-    if (name == "regex") continue;  // compiling is EcmaRegex's business
     for (const std::string& value : values) Passes(name, value);
     for (const std::string& value : values) PassesV3(name, value);
   }
@@ -2894,6 +2909,46 @@ constexpr VerdictCase kAjvVerdicts[] = {
     {"regex", "a\\Z"sv, false, false},
     {"regex", "é\\Z"sv, false, false},
     {"regex", "ab\\Zc"sv, false, false},
+    {"regex", "^\\d{3}\\-\\d{4}$"sv, true, true},
+    {"regex", "\\a"sv, true, true},
+    {"regex", "\\_\\-\\@"sv, true, true},
+    {"regex", "{"sv, true, true},
+    {"regex", "a{,2}"sv, true, true},
+    {"regex", "x{a}"sv, true, true},
+    {"regex", "]"sv, true, true},
+    {"regex", "}"sv, true, true},
+    {"regex", "(?=a)*"sv, true, true},
+    {"regex", "(?<=a)*"sv, false, false},
+    {"regex", "[\\d-z]"sv, true, true},
+    {"regex", "[z-a]"sv, false, false},
+    {"regex", "[\360\237\230\200-\360\237\230\202]"sv, false, false},
+    {"regex", "[\360\237\230\200]"sv, true, true},
+    {"regex", "\\8"sv, true, true},
+    {"regex", "\\c"sv, true, true},
+    {"regex", "[\\c_]"sv, true, true},
+    {"regex", "\\k<a>"sv, true, true},
+    {"regex", "(?<a>x)\\k<a>"sv, true, true},
+    {"regex", "(?<a>x)\\k<b>"sv, false, false},
+    {"regex", "(?<a>x)(?<a>y)"sv, false, false},
+    {"regex", "(?<\303\251>x)"sv, true, true},
+    {"regex", "a**"sv, false, false},
+    {"regex", "{2}"sv, false, false},
+    {"regex", "a{2,1}"sv, false, false},
+    {"regex", "(?i)a"sv, false, false},
+    {"regex", "(?P<n>x)"sv, false, false},
+    {"regex", "\\"sv, false, false},
+    {"regex", "\\u{41}{2}"sv, false, false},
+    {"regex", "\\p{L}"sv, true, true},
+    {"regex", "\\Z"sv, true, true},
+    {"regex", "a\\\\\\Z"sv, true, true},
+    {"regex", "\\\\Z"sv, true, true},
+    {"regex", "Z\\Z"sv, false, false},
+    {"regex", "\360\237\230\200\\Z"sv, false, false},
+    {"regex", "[\\Z]"sv, false, false},
+    {"regex", "(a|b\\Z)"sv, false, false},
+    {"regex", "[\\d-\\w]"sv, true, true},
+    {"regex", "[\012-\015]"sv, true, true},
+    {"regex", "\342\200\250*"sv, true, true},
     // uuid
     {"uuid", "00000000-0000-0000-0000-000000000000"sv, true, true},
     {"uuid", "123E4567-E89B-12D3-A456-426614174000"sv, true, true},
