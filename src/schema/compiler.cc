@@ -845,12 +845,14 @@ class Compiler {
     if (find("anyOf")) {
       auto kw = std::make_unique<AnyOfKeyword>();
       CAPCONF_RETURN_IF_ERROR(schema_list("anyOf", kw->schemas));
+      kw->discriminator = FindDiscriminator(kw->schemas);
       kw->schema_path = path("anyOf");
       out.push_back(std::move(kw));
     }
     if (find("oneOf")) {
       auto kw = std::make_unique<OneOfKeyword>();
       CAPCONF_RETURN_IF_ERROR(schema_list("oneOf", kw->schemas));
+      kw->discriminator = FindDiscriminator(kw->schemas);
       kw->schema_path = path("oneOf");
       out.push_back(std::move(kw));
     }

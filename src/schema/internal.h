@@ -5,6 +5,7 @@
 
 #include <boost/container/small_vector.hpp>
 #include <boost/json.hpp>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -131,14 +132,65 @@ struct Node {
   bool needs_annotations = false;
   bool is_resource_root = false;  // entering it enters its resource's dynamic scope
 
+  // Inline: the common case (an object schema whose type matches) costs no extra call.
   bool Evaluate(EvalContext& ctx, const boost::json::value& instance,
-                Annotations* annotations) const;
+                Annotations* annotations) const {
+    if (kind == Kind::kObject && (type_mask == 0 || (TypeBitsOf(instance) & type_mask) != 0) &&
+        !(needs_annotations && annotations == nullptr) && !(is_resource_root && ctx.track_scope))
+      return EvaluateKeywords(ctx, instance, annotations);
+    return EvaluateSlow(ctx, instance, annotations);
+  }
+
+  // JSON types as bits, so `type: ["string","null"]` is one AND.
+  enum TypeBit : std::uint8_t {
+    kNullBit = 1,
+    kBooleanBit = 2,
+    kObjectBit = 4,
+    kArrayBit = 8,
+    kNumberBit = 16,
+    kStringBit = 32,
+    kIntegerBit = 64,
+  };
+  // Numbers with an integral value get both kNumberBit and kIntegerBit.
+  static std::uint8_t TypeBitsOf(const boost::json::value& v) {
+    switch (v.kind()) {
+      case boost::json::kind::null:
+        return kNullBit;
+      case boost::json::kind::bool_:
+        return kBooleanBit;
+      case boost::json::kind::object:
+        return kObjectBit;
+      case boost::json::kind::array:
+        return kArrayBit;
+      case boost::json::kind::string:
+        return kStringBit;
+      case boost::json::kind::int64:
+      case boost::json::kind::uint64:
+        return kNumberBit | kIntegerBit;
+      case boost::json::kind::double_: {
+        double d = v.get_double();
+        return std::isfinite(d) && std::trunc(d) == d ? (kNumberBit | kIntegerBit) : kNumberBit;
+      }
+    }
+    return 0;
+  }
 
  private:
+  bool EvaluateSlow(EvalContext& ctx, const boost::json::value& instance,
+                    Annotations* annotations) const;
   bool EvaluateWithContext(EvalContext& ctx, const boost::json::value& instance,
                            Annotations* annotations) const;
   bool EvaluateKeywords(EvalContext& ctx, const boost::json::value& instance,
-                        Annotations* annotations) const;
+                        Annotations* annotations) const {
+    bool ok = true;
+    for (const auto& keyword : keywords) {
+      if (!keyword->Evaluate(ctx, instance, annotations)) {
+        ok = false;
+        if (!ctx.collecting()) break;
+      }
+    }
+    return ok;
+  }
 };
 
 // Evaluates `node` at a child location of the instance (a property or an item).

@@ -45,6 +45,13 @@ void EvalContext::AddErrorAtChild(std::string_view child, std::string_view keywo
 
 namespace {
 
+// Error reports run rarely and build several objects; kept out of line, they leave the hot
+// paths of the keywords short (fewer registers to save, better inlining).
+template <typename F>
+[[gnu::noinline, gnu::cold]] void ReportCold(F&& report) {
+  report();
+}
+
 std::size_t ContainerSize(const json::value& v) {
   if (const auto* o = v.if_object()) return o->size();
   if (const auto* a = v.if_array()) return a->size();
@@ -88,6 +95,7 @@ inline bool SameBytes(std::string_view a, std::string_view b) {
   if (n != b.size()) return false;
   const char* x = a.data();
   const char* y = b.data();
+  // Word loads, the last one overlapping what was compared already.
   if (n >= 8) {
     std::uint64_t u, v;
     for (std::size_t i = 0; i + 8 <= n; i += 8) {
@@ -95,13 +103,27 @@ inline bool SameBytes(std::string_view a, std::string_view b) {
       std::memcpy(&v, y + i, 8);
       if (u != v) return false;
     }
-    std::memcpy(&u, x + n - 8, 8);  // the tail, overlapping what was compared
+    std::memcpy(&u, x + n - 8, 8);
     std::memcpy(&v, y + n - 8, 8);
     return u == v;
   }
-  for (std::size_t i = 0; i < n; ++i)
-    if (x[i] != y[i]) return false;
-  return true;
+  if (n >= 4) {
+    std::uint32_t u1, v1, u2, v2;
+    std::memcpy(&u1, x, 4);
+    std::memcpy(&v1, y, 4);
+    std::memcpy(&u2, x + n - 4, 4);
+    std::memcpy(&v2, y + n - 4, 4);
+    return u1 == v1 && u2 == v2;
+  }
+  if (n >= 2) {
+    std::uint16_t u1, v1, u2, v2;
+    std::memcpy(&u1, x, 2);
+    std::memcpy(&v1, y, 2);
+    std::memcpy(&u2, x + n - 2, 2);
+    std::memcpy(&v2, y + n - 2, 2);
+    return u1 == v1 && u2 == v2;
+  }
+  return n == 0 || x[0] == y[0];
 }
 
 // Whether an object has a member, by a linear scan: configs' objects are small, and Boost's
@@ -152,29 +174,20 @@ std::string JsNumber(const json::value& number) {
   return s;
 }
 
-bool Node::EvaluateKeywords(EvalContext& ctx, const json::value& instance,
-                            Annotations* annotations) const {
-  bool ok = true;
-  for (const auto& keyword : keywords) {
-    if (!keyword->Evaluate(ctx, instance, annotations)) {
-      ok = false;
-      if (!ctx.collecting()) break;
-    }
-  }
-  return ok;
-}
-
-bool Node::Evaluate(EvalContext& ctx, const json::value& instance,
-                    Annotations* annotations) const {
+bool Node::EvaluateSlow(EvalContext& ctx, const json::value& instance,
+                        Annotations* annotations) const {
   if (kind != Kind::kObject) {
     if (kind == Kind::kTrue) return true;
-    if (ctx.collecting()) ctx.AddError("false schema", schema_path, {}, "boolean schema is false");
+    if (ctx.collecting())
+      ReportCold([&] { ctx.AddError("false schema", schema_path, {}, "boolean schema is false"); });
     return false;
   }
   bool ok = true;
-  if (type_mask != 0 && (TypeBitsOf(instance) & type_mask) == 0) {
+  if (type_mask != 0 && (Node::TypeBitsOf(instance) & type_mask) == 0) {
     if (!ctx.collecting()) return false;
-    ctx.AddError("type", type_path, {{"type", type_names}}, "must be " + type_names);
+    ReportCold([&] {
+      ctx.AddError("type", type_path, {{"type", type_names}}, "must be " + type_names);
+    });
     // ajv goes on with the other keywords; those of other types pass by themselves.
     ok = false;
   }
@@ -210,41 +223,31 @@ static bool EvaluateInPlace(const Node& node, EvalContext& ctx, const json::valu
   return ok;
 }
 
-std::uint8_t TypeBitsOf(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null:
-      return kNullBit;
-    case json::kind::bool_:
-      return kBooleanBit;
-    case json::kind::object:
-      return kObjectBit;
-    case json::kind::array:
-      return kArrayBit;
-    case json::kind::string:
-      return kStringBit;
-    case json::kind::int64:
-    case json::kind::uint64:
-      return kNumberBit | kIntegerBit;
-    case json::kind::double_:
-      return IsIntegral(v) ? (kNumberBit | kIntegerBit) : kNumberBit;
-  }
-  return 0;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Any instance type
 
 bool EnumKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
   if (all_strings) {
-    if (const auto* s = v.if_string(); s && strings.count(std::string_view(s->data(), s->size())))
-      return true;
+    if (const auto* s = v.if_string()) {
+      std::string_view value(s->data(), s->size());
+      if (values.size() <= 8) {
+        for (const auto& candidate : values) {
+          const auto& c = candidate.get_string();
+          if (SameBytes(std::string_view(c.data(), c.size()), value)) return true;
+        }
+      } else if (strings.count(value)) {
+        return true;
+      }
+    }
   } else {
     for (const auto& candidate : values)
       if (capconf::json::Equal(candidate, v)) return true;
   }
   if (ctx.collecting())
-    ctx.AddError("enum", schema_path, {{"allowedValues", values}},
-                 "must be equal to one of the allowed values");
+    ReportCold([&] {
+      ctx.AddError("enum", schema_path, {{"allowedValues", values}},
+                   "must be equal to one of the allowed values");
+    });
   return false;
 }
 
@@ -257,13 +260,18 @@ bool ConstKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*
       return true;
     if (s || !v.is_string()) {
       if (ctx.collecting())
-        ctx.AddError("const", schema_path, {{"allowedValue", value}}, "must be equal to constant");
+        ReportCold([&] {
+          ctx.AddError("const", schema_path, {{"allowedValue", value}},
+                       "must be equal to constant");
+        });
       return false;
     }
   }
   if (capconf::json::Equal(value, v)) return true;
   if (ctx.collecting())
-    ctx.AddError("const", schema_path, {{"allowedValue", value}}, "must be equal to constant");
+    ReportCold([&] {
+      ctx.AddError("const", schema_path, {{"allowedValue", value}}, "must be equal to constant");
+    });
   return false;
 }
 
@@ -289,8 +297,10 @@ bool MultipleOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotat
   }
   if (ok) return true;
   if (ctx.collecting())
-    ctx.AddError("multipleOf", schema_path, {{"multipleOf", divisor}},
-                 "must be multiple of " + JsNumber(divisor));
+    ReportCold([&] {
+      ctx.AddError("multipleOf", schema_path, {{"multipleOf", divisor}},
+                   "must be multiple of " + JsNumber(divisor));
+    });
   return false;
 }
 
@@ -319,8 +329,10 @@ bool NumberLimitKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annota
   }
   if (ok) return true;
   if (ctx.collecting())
-    ctx.AddError(keyword, schema_path, {{"comparison", comparison}, {"limit", limit}},
-                 std::string("must be ") + comparison + " " + JsNumber(limit));
+    ReportCold([&] {
+      ctx.AddError(keyword, schema_path, {{"comparison", comparison}, {"limit", limit}},
+                   std::string("must be ") + comparison + " " + JsNumber(limit));
+    });
   return false;
 }
 
@@ -335,9 +347,11 @@ bool StringLengthKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annot
   std::uint64_t n = CodePointCount(std::string_view(s->data(), s->size()));
   if (is_max ? n <= limit : n >= limit) return true;
   if (ctx.collecting())
-    ctx.AddError(keyword, schema_path, {{"limit", limit}},
-                 std::string("must NOT have ") + (is_max ? "more" : "fewer") + " than " +
-                     std::to_string(limit) + " characters");
+    ReportCold([&] {
+      ctx.AddError(keyword, schema_path, {{"limit", limit}},
+                   std::string("must NOT have ") + (is_max ? "more" : "fewer") + " than " +
+                       std::to_string(limit) + " characters");
+    });
   return false;
 }
 
@@ -347,10 +361,12 @@ bool PatternKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotation
   EcmaRegex::Match m = regex->Search(std::string_view(s->data(), s->size()));
   if (m == EcmaRegex::Match::kYes) return true;
   if (ctx.collecting())
-    ctx.AddError("pattern", schema_path, {{"pattern", source}},
-                 m == EcmaRegex::Match::kLimitExceeded
-                     ? "must match pattern " + Quote(source) + " (match limit exceeded)"
-                     : "must match pattern " + Quote(source));
+    ReportCold([&] {
+      ctx.AddError("pattern", schema_path, {{"pattern", source}},
+                   m == EcmaRegex::Match::kLimitExceeded
+                       ? "must match pattern " + Quote(source) + " (match limit exceeded)"
+                       : "must match pattern " + Quote(source));
+    });
   return false;
 }
 
@@ -373,7 +389,9 @@ bool FormatKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations
   }
   if (ok) return true;
   if (ctx.collecting())
-    ctx.AddError("format", schema_path, {{"format", name}}, "must match format " + Quote(name));
+    ReportCold([&] {
+      ctx.AddError("format", schema_path, {{"format", name}}, "must match format " + Quote(name));
+    });
   return false;
 }
 
@@ -389,8 +407,10 @@ bool FormatLimitKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annota
   if (ok) return true;
   // ajv-formats 2 still words its message with "should".
   if (ctx.collecting())
-    ctx.AddError(keyword, schema_path, {{"comparison", comparison}, {"limit", limit}},
-                 "should be " + comparison + " " + limit);
+    ReportCold([&] {
+      ctx.AddError(keyword, schema_path, {{"comparison", comparison}, {"limit", limit}},
+                   "should be " + comparison + " " + limit);
+    });
   return false;
 }
 
@@ -414,8 +434,10 @@ bool ItemsKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*
   if (ann) ann->MarkFrom(p);  // as ajv, items it rejected still count as evaluated
   if (has_prefix && rest->kind == Node::Kind::kFalse) {
     if (ctx.collecting())
-      ctx.AddError(rest_keyword, rest_path, {{"limit", prefix.size()}},
-                   "must NOT have more than " + std::to_string(prefix.size()) + " items");
+      ReportCold([&] {
+        ctx.AddError(rest_keyword, rest_path, {{"limit", prefix.size()}},
+                     "must NOT have more than " + std::to_string(prefix.size()) + " items");
+      });
     return false;
   }
   for (std::size_t i = p; i < n; ++i) {
@@ -449,12 +471,16 @@ bool ContainsKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotatio
   // As ajv does, the items' own errors stay beside the contains error.
   if (matches < min) {
     if (ctx.collecting())
-      ctx.AddError("contains", schema_path, {{"minContains", min}},
-                   "must contain at least " + std::to_string(min) + " valid item(s)");
+      ReportCold([&] {
+        ctx.AddError("contains", schema_path, {{"minContains", min}},
+                     "must contain at least " + std::to_string(min) + " valid item(s)");
+      });
   } else {
     if (ctx.collecting())
-      ctx.AddError("contains", schema_path, {{"minContains", min}, {"maxContains", *max}},
-                   "must contain at most " + std::to_string(*max) + " valid item(s)");
+      ReportCold([&] {
+        ctx.AddError("contains", schema_path, {{"minContains", min}, {"maxContains", *max}},
+                     "must contain at most " + std::to_string(*max) + " valid item(s)");
+      });
   }
   return false;
 }
@@ -472,9 +498,11 @@ bool CountKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*
   }
   if (is_max ? n <= limit : n >= limit) return true;
   if (ctx.collecting())
-    ctx.AddError(keyword, schema_path, {{"limit", limit}},
-                 std::string("must NOT have ") + (is_max ? "more" : "fewer") + " than " +
-                     std::to_string(limit) + (on_object ? " properties" : " items"));
+    ReportCold([&] {
+      ctx.AddError(keyword, schema_path, {{"limit", limit}},
+                   std::string("must NOT have ") + (is_max ? "more" : "fewer") + " than " +
+                       std::to_string(limit) + (on_object ? " properties" : " items"));
+    });
   return false;
 }
 
@@ -521,9 +549,11 @@ bool UniqueItemsKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annota
   }
   if (!dup) return true;
   if (ctx.collecting())
-    ctx.AddError("uniqueItems", schema_path, {{"i", dup->first}, {"j", dup->second}},
-                 "must NOT have duplicate items (items ## " + std::to_string(dup->second) +
-                     " and " + std::to_string(dup->first) + " are identical)");
+    ReportCold([&] {
+      ctx.AddError("uniqueItems", schema_path, {{"i", dup->first}, {"j", dup->second}},
+                   "must NOT have duplicate items (items ## " + std::to_string(dup->second) +
+                       " and " + std::to_string(dup->first) + " are identical)");
+    });
   return false;
 }
 
@@ -539,8 +569,10 @@ bool RequiredKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotatio
     ok = false;
     if (!ctx.collecting()) return false;
     if (ctx.collecting())
-      ctx.AddError("required", schema_path, {{"missingProperty", name}},
-                   "must have required property '" + name + "'");
+      ReportCold([&] {
+        ctx.AddError("required", schema_path, {{"missingProperty", name}},
+                     "must have required property '" + name + "'");
+      });
   }
   return ok;
 }
@@ -563,14 +595,16 @@ bool DependentRequiredKeyword::Evaluate(EvalContext& ctx, const json::value& v,
       if (!ctx.collecting()) return false;
       std::string prop = rule.property;
       if (ctx.collecting())
-        ctx.AddError(keyword, schema_path,
-                     {{"property", prop},
-                      {"missingProperty", r},
-                      {"depsCount", rule.required.size()},
-                      {"deps", deps}},
-                     "must have " +
-                         std::string(rule.required.size() == 1 ? "property " : "properties ") +
-                         deps + " when property " + prop + " is present");
+        ReportCold([&] {
+          ctx.AddError(keyword, schema_path,
+                       {{"property", prop},
+                        {"missingProperty", r},
+                        {"depsCount", rule.required.size()},
+                        {"deps", deps}},
+                       "must have " +
+                           std::string(rule.required.size() == 1 ? "property " : "properties ") +
+                           deps + " when property " + prop + " is present");
+        });
     }
   }
   return ok;
@@ -593,7 +627,6 @@ bool DependentSchemasKeyword::Evaluate(EvalContext& ctx, const json::value& v,
 
 const Node* ObjectMembersKeyword::FindProperty(std::string_view name, std::size_t& hint) const {
   const std::size_t n = property_list.size();
-  if (hint < n && SameBytes(property_list[hint].first, name)) return property_list[hint++].second;
   std::size_t found = n;
   if (n <= 8) {
     for (std::size_t i = 0; i < n; ++i) {
@@ -620,7 +653,13 @@ bool ObjectMembersKeyword::Evaluate(EvalContext& ctx, const json::value& v,
   for (auto it = o->begin(); it != o->end(); ++it, ++index) {
     std::string_view key(it->key().data(), it->key().size());
     bool matched = false;
-    if (const Node* node = FindProperty(key, hint)) {
+    const Node* node;
+    if (hint < property_list.size() && SameBytes(property_list[hint].first, key)) {
+      node = property_list[hint++].second;  // the usual case: members in the schema's order
+    } else {
+      node = FindProperty(key, hint);
+    }
+    if (node != nullptr) {
       matched = true;
       if (ann) ann->Mark(index);
       if (!EvaluateAtKey(*node, ctx, key, it->value())) {
@@ -643,8 +682,10 @@ bool ObjectMembersKeyword::Evaluate(EvalContext& ctx, const json::value& v,
       ok = false;
       if (!ctx.collecting()) return false;
       if (ctx.collecting())
-        ctx.AddError("additionalProperties", additional_path, {{"additionalProperty", it->key()}},
-                     "must NOT have additional properties");
+        ReportCold([&] {
+          ctx.AddError("additionalProperties", additional_path, {{"additionalProperty", it->key()}},
+                       "must NOT have additional properties");
+        });
     } else if (!EvaluateAtKey(*additional, ctx, key, it->value())) {
       ok = false;
       if (!ctx.collecting()) return false;
@@ -665,8 +706,10 @@ bool PropertyNamesKeyword::Evaluate(EvalContext& ctx, const json::value& v, Anno
     if (!ctx.collecting()) return false;
     // ajv's errors about a name stand at the object, and say which name.
     if (ctx.collecting())
-      ctx.AddError("propertyNames", schema_path, {{"propertyName", member.key()}},
-                   "property name must be valid");
+      ReportCold([&] {
+        ctx.AddError("propertyNames", schema_path, {{"propertyName", member.key()}},
+                     "property name must be valid");
+      });
     (void)before;
   }
   return ok;
@@ -686,21 +729,82 @@ bool AllOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*
   return ok;
 }
 
+std::size_t Discriminator::Select(const json::value& v) const {
+  const auto* o = v.if_object();
+  if (!o) return kUndecided;
+  for (const auto& member : *o) {
+    if (!SameBytes(std::string_view(member.key().data(), member.key().size()), property)) continue;
+    const auto* s = member.value().if_string();
+    if (!s) return kUndecided;
+    std::string_view value(s->data(), s->size());
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (SameBytes(values[i], value)) return i;
+    return kNoBranch;
+  }
+  return kUndecided;
+}
+
+std::optional<Discriminator> FindDiscriminator(const std::vector<const Node*>& branches) {
+  if (branches.size() < 2) return std::nullopt;
+  // The string constant a branch pins `property` to, if it does so and nothing else there.
+  auto pinned = [](const Node* branch, std::string_view property) -> std::optional<std::string> {
+    if (branch->kind != Node::Kind::kObject) return std::nullopt;
+    for (const auto& kw : branch->keywords) {
+      const auto* members = dynamic_cast<const ObjectMembersKeyword*>(kw.get());
+      if (!members) continue;
+      for (const auto& [name, node] : members->property_list) {
+        if (name != property || node->kind != Node::Kind::kObject || node->keywords.size() != 1)
+          continue;
+        const auto* c = dynamic_cast<const ConstKeyword*>(node->keywords[0].get());
+        if (c && c->value.is_string())
+          return std::string(c->value.get_string().data(), c->value.get_string().size());
+      }
+    }
+    return std::nullopt;
+  };
+  const Node* first = branches[0];
+  if (first->kind != Node::Kind::kObject) return std::nullopt;
+  for (const auto& kw : first->keywords) {
+    const auto* members = dynamic_cast<const ObjectMembersKeyword*>(kw.get());
+    if (!members) continue;
+    for (const auto& candidate : members->property_list) {
+      Discriminator d;
+      d.property = candidate.first;
+      for (const Node* branch : branches) {
+        auto value = pinned(branch, d.property);
+        if (!value || std::find(d.values.begin(), d.values.end(), *value) != d.values.end()) {
+          d.values.clear();
+          break;
+        }
+        d.values.push_back(*value);
+      }
+      if (d.values.size() == branches.size()) return d;
+    }
+  }
+  return std::nullopt;
+}
+
 bool AnyOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations* ann) const {
   // First a fail-fast pass: the common case (some branch passes) builds no error at all.
   auto* saved = ctx.SuspendErrors();
   bool any = false;
-  for (const Node* node : schemas) {
-    if (EvaluateInPlace(*node, ctx, v, ann)) {
-      any = true;
-      if (!ann) break;  // annotations need every passing branch
+  std::size_t pick = discriminator ? discriminator->Select(v) : Discriminator::kUndecided;
+  if (pick == Discriminator::kUndecided) {
+    for (const Node* node : schemas) {
+      if (EvaluateInPlace(*node, ctx, v, ann)) {
+        any = true;
+        if (!ann) break;  // annotations need every passing branch
+      }
     }
+  } else if (pick != Discriminator::kNoBranch) {
+    any = EvaluateInPlace(*schemas[pick], ctx, v, ann);
   }
   ctx.ResumeErrors(saved);
   if (any) return true;
   if (ctx.collecting()) {
     for (const Node* node : schemas) (void)node->Evaluate(ctx, v, nullptr);
-    if (ctx.collecting()) ctx.AddError("anyOf", schema_path, {}, "must match a schema in anyOf");
+    if (ctx.collecting())
+      ReportCold([&] { ctx.AddError("anyOf", schema_path, {}, "must match a schema in anyOf"); });
   }
   return false;
 }
@@ -710,7 +814,10 @@ bool OneOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*
   boost::container::small_vector<std::size_t, 4> passing;
   boost::container::small_vector<bool, 16> passed(schemas.size(), false);
   std::optional<Annotations> winner;
+  std::size_t pick = discriminator ? discriminator->Select(v) : Discriminator::kUndecided;
   for (std::size_t i = 0; i < schemas.size(); ++i) {
+    // With a discriminator, the branches it rules out are known to fail.
+    if (pick != Discriminator::kUndecided && pick != i) continue;
     std::optional<Annotations> mine;
     if (ann) mine.emplace(ContainerSize(v));
     if (schemas[i]->Evaluate(ctx, v, mine ? &*mine : nullptr)) {
@@ -737,8 +844,10 @@ bool OneOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*
       passing_param = std::move(pair);
     }
     if (ctx.collecting())
-      ctx.AddError("oneOf", schema_path, {{"passingSchemas", passing_param}},
-                   "must match exactly one schema in oneOf");
+      ReportCold([&] {
+        ctx.AddError("oneOf", schema_path, {{"passingSchemas", passing_param}},
+                     "must match exactly one schema in oneOf");
+      });
   }
   return false;
 }
@@ -748,7 +857,8 @@ bool NotKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) 
   bool inner = schema->Evaluate(ctx, v, nullptr);
   ctx.ResumeErrors(saved);
   if (!inner) return true;
-  if (ctx.collecting()) ctx.AddError("not", schema_path, {}, "must NOT be valid");
+  if (ctx.collecting())
+    ReportCold([&] { ctx.AddError("not", schema_path, {}, "must NOT be valid"); });
   return false;
 }
 
@@ -763,8 +873,10 @@ bool IfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations* an
   if (EvaluateInPlace(*branch, ctx, v, ann)) return true;
   const char* which = condition ? "then" : "else";
   if (ctx.collecting())
-    ctx.AddError("if", schema_path, {{"failingKeyword", which}},
-                 std::string("must match \"") + which + "\" schema");
+    ReportCold([&] {
+      ctx.AddError("if", schema_path, {{"failingKeyword", which}},
+                   std::string("must match \"") + which + "\" schema");
+    });
   return false;
 }
 
@@ -793,9 +905,11 @@ bool RefKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations* a
   // Only references can loop back without consuming the instance, so only they count depth.
   if (ctx.depth >= kMaxEvaluationDepth) {
     if (ctx.collecting())
-      ctx.AddError("$ref", node->schema_path, {{"depth", kMaxEvaluationDepth}},
-                   "must not follow more than " + std::to_string(kMaxEvaluationDepth) +
-                       " nested references without consuming the instance");
+      ReportCold([&] {
+        ctx.AddError("$ref", node->schema_path, {{"depth", kMaxEvaluationDepth}},
+                     "must not follow more than " + std::to_string(kMaxEvaluationDepth) +
+                         " nested references without consuming the instance");
+      });
     return false;
   }
   ++ctx.depth;
@@ -822,8 +936,10 @@ bool UnevaluatedKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annota
         ok = false;
         if (!ctx.collecting()) return false;
         if (ctx.collecting())
-          ctx.AddError("unevaluatedProperties", schema_path, {{"unevaluatedProperty", it->key()}},
-                       "must NOT have unevaluated properties");
+          ReportCold([&] {
+            ctx.AddError("unevaluatedProperties", schema_path, {{"unevaluatedProperty", it->key()}},
+                         "must NOT have unevaluated properties");
+          });
       } else if (!EvaluateAtKey(*schema, ctx, key, it->value())) {
         ok = false;
         if (!ctx.collecting()) return false;
@@ -837,8 +953,10 @@ bool UnevaluatedKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annota
       if (schema->kind == Node::Kind::kFalse) {
         // ajv reports one error for the first unevaluated item, naming how many were allowed.
         if (ctx.collecting())
-          ctx.AddError("unevaluatedItems", schema_path, {{"limit", i}},
-                       "must NOT have more than " + std::to_string(i) + " items");
+          ReportCold([&] {
+            ctx.AddError("unevaluatedItems", schema_path, {{"limit", i}},
+                         "must NOT have more than " + std::to_string(i) + " items");
+          });
         return false;
       }
       if (!EvaluateAtIndex(*schema, ctx, i, (*a)[i])) {

@@ -16,17 +16,14 @@
 
 namespace capconf::schema::internal {
 
-// JSON types as bits, so `type: ["string","null"]` is one AND.
-enum TypeBit : std::uint8_t {
-  kNullBit = 1,
-  kBooleanBit = 2,
-  kObjectBit = 4,
-  kArrayBit = 8,
-  kNumberBit = 16,
-  kStringBit = 32,
-  kIntegerBit = 64,
-};
-std::uint8_t TypeBitsOf(const boost::json::value& v);  // numbers with integral value get both
+using TypeBit = Node::TypeBit;
+inline constexpr auto kNullBit = Node::kNullBit;
+inline constexpr auto kBooleanBit = Node::kBooleanBit;
+inline constexpr auto kObjectBit = Node::kObjectBit;
+inline constexpr auto kArrayBit = Node::kArrayBit;
+inline constexpr auto kNumberBit = Node::kNumberBit;
+inline constexpr auto kStringBit = Node::kStringBit;
+inline constexpr auto kIntegerBit = Node::kIntegerBit;
 
 class EnumKeyword final : public Keyword {
  public:
@@ -186,8 +183,8 @@ class ObjectMembersKeyword final : public Keyword {
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
 
  private:
-  // `hint` is where the previous member matched: instances usually list members in the
-  // schema's order, so the next one is most likely right after it.
+  // The schema of a member, searched for; on a match, `hint` becomes the position after it,
+  // where the next member of an instance in the schema's order will be.
   const Node* FindProperty(std::string_view name, std::size_t& hint) const;
 };
 
@@ -204,9 +201,24 @@ class AllOfKeyword final : public Keyword {
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
 };
 
+// When every branch of an anyOf/oneOf pins one property to its own string constant (as the
+// rag capability's document sources do with "type"), only the branch naming the instance's
+// value can pass; the others need not run. Built by the compiler when the branches allow it.
+struct Discriminator {
+  static constexpr std::size_t kUndecided = SIZE_MAX;     // the instance does not decide
+  static constexpr std::size_t kNoBranch = SIZE_MAX - 1;  // no branch can pass
+  std::string property;
+  std::vector<std::string> values;  // values[i]: the constant of branch i
+  std::size_t Select(const boost::json::value& v) const;
+};
+
+// Finds a discriminator for `branches`, or returns nothing when they are not of that shape.
+std::optional<Discriminator> FindDiscriminator(const std::vector<const Node*>& branches);
+
 class AnyOfKeyword final : public Keyword {
  public:
   std::vector<const Node*> schemas;
+  std::optional<Discriminator> discriminator;
   std::string schema_path;
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
 };
@@ -214,6 +226,7 @@ class AnyOfKeyword final : public Keyword {
 class OneOfKeyword final : public Keyword {
  public:
   std::vector<const Node*> schemas;
+  std::optional<Discriminator> discriminator;
   std::string schema_path;
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
 };
