@@ -71,6 +71,12 @@ std::string EscapeToken(std::string_view token) {
 
 void AppendToken(std::string& pointer, std::string_view token) {
   pointer += '/';
+  bool plain = true;
+  for (const char c : token) plain &= (c != '~') & (c != '/');
+  if (plain) {
+    pointer.append(token);  // the usual case: nothing to escape
+    return;
+  }
   for (const char c : token) {
     if (c == '~') {
       pointer += "~0";

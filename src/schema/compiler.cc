@@ -499,6 +499,7 @@ class Compiler {
     }
     std::stable_sort(out.begin(), out.end(),
                      [](const auto& a, const auto& b) { return a->Phase() < b->Phase(); });
+    for (auto& keyword : out) keyword->Prepare();
     return Status::Ok();
   }
 
@@ -506,7 +507,7 @@ class Compiler {
   Status BuildValidation(Node& node, const Location& loc, PathFn& path, FindFn& find,
                          std::vector<std::unique_ptr<Keyword>>& out) {
     if (const json::value* t = find("type")) {
-      node.type_path = path("type");
+      std::string type_names;
       auto add = [&](const json::value& name) -> Status {
         static const std::pair<std::string_view, std::uint8_t> kTypes[] = {
             {"null", kNullBit},      {"boolean", kBooleanBit}, {"object", kObjectBit},
@@ -516,8 +517,8 @@ class Compiler {
         for (const auto& [n, bit] : kTypes) {
           if (Sv(name.get_string()) != n) continue;
           node.type_mask |= bit;
-          if (!node.type_names.empty()) node.type_names += ',';
-          node.type_names += n;
+          if (!type_names.empty()) type_names += ',';
+          type_names += n;
           return Status::Ok();
         }
         return SchemaError(path("type"),
@@ -529,6 +530,7 @@ class Compiler {
       } else {
         CAPCONF_RETURN_IF_ERROR(add(*t));
       }
+      node.type_error = {"type", path("type"), {{"type", type_names}}, "must be " + type_names};
     }
     if (const json::value* e = find("enum")) {
       if (!e->is_array()) return SchemaError(path("enum"), "must be an array");

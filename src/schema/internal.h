@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -52,6 +53,15 @@ class Annotations {
   bool all_ = false;
 };
 
+// An error whose every part but the instance location is known when the schema compiles;
+// keywords build theirs once, so reporting it copies instead of formatting.
+struct PreparedError {
+  std::string keyword;
+  std::string schema_path;
+  boost::json::object params;
+  std::string message;
+};
+
 // One step of the instance location being evaluated.
 struct PathToken {
   std::string_view key;  // valid when !is_index
@@ -67,12 +77,13 @@ class EvalContext {
   // False in fail-fast mode: keywords stop at the first violation and build no errors.
   bool collecting() const { return errors_ != nullptr; }
 
-  void AddError(std::string_view keyword, const std::string& schema_path,
-                boost::json::object params, std::string message);
-  // Errors for the instance location one step below the current one (a property name).
-  void AddErrorAtChild(std::string_view child, std::string_view keyword,
-                       const std::string& schema_path, boost::json::object params,
-                       std::string message);
+  using Params = std::initializer_list<std::pair<boost::json::string_view, boost::json::value_ref>>;
+
+  // Records an error at the current instance location. Params live in one arena per
+  // evaluation (shared by its errors, freed with the last of them).
+  void AddError(std::string_view keyword, const std::string& schema_path, Params params,
+                std::string message);
+  void AddError(const PreparedError& error);
 
   std::size_t error_count() const { return errors_ ? errors_->size() : 0; }
   void TruncateErrors(std::size_t count) {
@@ -100,6 +111,8 @@ class EvalContext {
 
  private:
   std::vector<ValidationError>* errors_;
+  boost::json::storage_ptr error_storage_;  // made on the first error
+  bool has_error_storage_ = false;
   // Inline capacity: a validation allocates nothing unless it reports errors.
   boost::container::small_vector<PathToken, 32> path_;
   Scope scope_;  // dynamic scope, outermost first
@@ -116,6 +129,8 @@ class Keyword {
   // Evaluation order within a schema: cheap discriminating keywords (phase 0) first, lookups of
   // required members next (1), and keywords that need everyone's annotations last (2).
   virtual int Phase() const { return 0; }
+  // Called once the compiler has set the keyword's fields: builds its prepared errors.
+  virtual void Prepare() {}
 };
 
 struct Node {
@@ -125,8 +140,7 @@ struct Node {
   std::string schema_path;  // "#/properties/a" style, where this node stands
   // `type`, checked inline before any keyword: most failing subschemas fail here.
   std::uint8_t type_mask = 0;  // 0: no `type` keyword
-  std::string type_names;      // "string,null", as ajv prints them
-  std::string type_path;
+  PreparedError type_error;
   std::vector<std::unique_ptr<Keyword>> keywords;
   // It holds unevaluatedProperties/Items, so its keywords must report annotations.
   bool needs_annotations = false;

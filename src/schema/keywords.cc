@@ -16,31 +16,77 @@ namespace json = boost::json;
 // Shared machinery
 
 std::string EvalContext::InstancePath() const {
-  std::string out;
+  // Sized first, then filled: one allocation, no per-token growth.
+  std::size_t size = 0;
+  char digits[32][24];
+  std::size_t digit_len[32];
+  std::size_t slot = 0;
+  bool escapes = false;
   for (const PathToken& t : path_) {
     if (t.is_index) {
-      capconf::json::AppendIndex(out, t.index);
+      std::size_t n = 0;
+      if (slot < 32) {
+        auto [end, ec] = std::to_chars(digits[slot], digits[slot] + 24, t.index);
+        n = digit_len[slot] = static_cast<std::size_t>(end - digits[slot]);
+      } else {
+        n = 20;
+      }
+      ++slot;
+      size += 1 + n;
     } else {
-      capconf::json::AppendToken(out, t.key);
+      size += 1 + t.key.size();
+      for (char c : t.key) escapes |= (c == '~') | (c == '/');
+    }
+  }
+  if (escapes || slot > 32) {
+    std::string out;
+    for (const PathToken& t : path_) {
+      if (t.is_index) {
+        capconf::json::AppendIndex(out, t.index);
+      } else {
+        capconf::json::AppendToken(out, t.key);
+      }
+    }
+    return out;
+  }
+  std::string out(size, '/');
+  char* p = out.data();
+  slot = 0;
+  for (const PathToken& t : path_) {
+    ++p;  // the '/' already there
+    if (t.is_index) {
+      std::memcpy(p, digits[slot], digit_len[slot]);
+      p += digit_len[slot++];
+    } else {
+      std::memcpy(p, t.key.data(), t.key.size());
+      p += t.key.size();
     }
   }
   return out;
 }
 
-void EvalContext::AddError(std::string_view keyword, const std::string& schema_path,
-                           json::object params, std::string message) {
+void EvalContext::AddError(std::string_view keyword, const std::string& schema_path, Params params,
+                           std::string message) {
   if (!errors_) return;
+  if (!has_error_storage_) {
+    error_storage_ = json::make_shared_resource<json::monotonic_resource>(1024);
+    has_error_storage_ = true;
+    errors_->reserve(8);
+  }
   errors_->push_back(ValidationError{InstancePath(), schema_path, std::string(keyword),
-                                     std::move(params), std::move(message)});
+                                     json::object(params, params.size(), error_storage_),
+                                     std::move(message)});
 }
 
-void EvalContext::AddErrorAtChild(std::string_view child, std::string_view keyword,
-                                  const std::string& schema_path, json::object params,
-                                  std::string message) {
+void EvalContext::AddError(const PreparedError& e) {
   if (!errors_) return;
-  PushKey(child);
-  AddError(keyword, schema_path, std::move(params), std::move(message));
-  Pop();
+  if (!has_error_storage_) {
+    error_storage_ = json::make_shared_resource<json::monotonic_resource>(1024);
+    has_error_storage_ = true;
+    errors_->reserve(8);
+  }
+  errors_->push_back(ValidationError{InstancePath(), e.schema_path, e.keyword,
+                                     json::object(e.params, error_storage_), e.message});
 }
 
 namespace {
@@ -135,10 +181,11 @@ inline bool HasMember(const json::object& o, std::string_view name) {
   return false;
 }
 
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  out += s;
-  out += '"';
+// `prefix "quoted"`, in one allocation.
+std::string Quoted(std::string_view prefix, std::string_view s) {
+  std::string out;
+  out.reserve(prefix.size() + s.size() + 2);
+  out.append(prefix).append(1, '"').append(s).append(1, '"');
   return out;
 }
 
@@ -185,9 +232,7 @@ bool Node::EvaluateSlow(EvalContext& ctx, const json::value& instance,
   bool ok = true;
   if (type_mask != 0 && (Node::TypeBitsOf(instance) & type_mask) == 0) {
     if (!ctx.collecting()) return false;
-    ReportCold([&] {
-      ctx.AddError("type", type_path, {{"type", type_names}}, "must be " + type_names);
-    });
+    ReportCold([&] { ctx.AddError(type_error); });
     // ajv goes on with the other keywords; those of other types pass by themselves.
     ok = false;
   }
@@ -243,11 +288,7 @@ bool EnumKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*)
     for (const auto& candidate : values)
       if (capconf::json::Equal(candidate, v)) return true;
   }
-  if (ctx.collecting())
-    ReportCold([&] {
-      ctx.AddError("enum", schema_path, {{"allowedValues", values}},
-                   "must be equal to one of the allowed values");
-    });
+  if (ctx.collecting()) ReportCold([&] { ctx.AddError(error); });
   return false;
 }
 
@@ -259,19 +300,12 @@ bool ConstKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*
                        std::string_view(value.get_string().data(), value.get_string().size())))
       return true;
     if (s || !v.is_string()) {
-      if (ctx.collecting())
-        ReportCold([&] {
-          ctx.AddError("const", schema_path, {{"allowedValue", value}},
-                       "must be equal to constant");
-        });
+      if (ctx.collecting()) ReportCold([&] { ctx.AddError(error); });
       return false;
     }
   }
   if (capconf::json::Equal(value, v)) return true;
-  if (ctx.collecting())
-    ReportCold([&] {
-      ctx.AddError("const", schema_path, {{"allowedValue", value}}, "must be equal to constant");
-    });
+  if (ctx.collecting()) ReportCold([&] { ctx.AddError(error); });
   return false;
 }
 
@@ -296,11 +330,7 @@ bool MultipleOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotat
     ok = std::isfinite(q) && std::fabs(std::floor(q + 0.5) - q) <= 1e-8;
   }
   if (ok) return true;
-  if (ctx.collecting())
-    ReportCold([&] {
-      ctx.AddError("multipleOf", schema_path, {{"multipleOf", divisor}},
-                   "must be multiple of " + JsNumber(divisor));
-    });
+  if (ctx.collecting()) ReportCold([&] { ctx.AddError(error); });
   return false;
 }
 
@@ -328,11 +358,7 @@ bool NumberLimitKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annota
       break;
   }
   if (ok) return true;
-  if (ctx.collecting())
-    ReportCold([&] {
-      ctx.AddError(keyword, schema_path, {{"comparison", comparison}, {"limit", limit}},
-                   std::string("must be ") + comparison + " " + JsNumber(limit));
-    });
+  if (ctx.collecting()) ReportCold([&] { ctx.AddError(error); });
   return false;
 }
 
@@ -346,12 +372,7 @@ bool StringLengthKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annot
   if (is_max ? s->size() <= limit : s->size() / 4 >= limit) return true;
   std::uint64_t n = CodePointCount(std::string_view(s->data(), s->size()));
   if (is_max ? n <= limit : n >= limit) return true;
-  if (ctx.collecting())
-    ReportCold([&] {
-      ctx.AddError(keyword, schema_path, {{"limit", limit}},
-                   std::string("must NOT have ") + (is_max ? "more" : "fewer") + " than " +
-                       std::to_string(limit) + " characters");
-    });
+  if (ctx.collecting()) ReportCold([&] { ctx.AddError(error); });
   return false;
 }
 
@@ -360,13 +381,16 @@ bool PatternKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotation
   if (!s) return true;
   EcmaRegex::Match m = regex->Search(std::string_view(s->data(), s->size()));
   if (m == EcmaRegex::Match::kYes) return true;
-  if (ctx.collecting())
+  if (ctx.collecting()) {
     ReportCold([&] {
-      ctx.AddError("pattern", schema_path, {{"pattern", source}},
-                   m == EcmaRegex::Match::kLimitExceeded
-                       ? "must match pattern " + Quote(source) + " (match limit exceeded)"
-                       : "must match pattern " + Quote(source));
+      if (m == EcmaRegex::Match::kLimitExceeded) {
+        ctx.AddError("pattern", schema_path, {{"pattern", source}},
+                     Quoted("must match pattern ", source) + " (match limit exceeded)");
+      } else {
+        ctx.AddError(error);
+      }
     });
+  }
   return false;
 }
 
@@ -388,10 +412,7 @@ bool FormatKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations
     }
   }
   if (ok) return true;
-  if (ctx.collecting())
-    ReportCold([&] {
-      ctx.AddError("format", schema_path, {{"format", name}}, "must match format " + Quote(name));
-    });
+  if (ctx.collecting()) ReportCold([&] { ctx.AddError(error); });
   return false;
 }
 
@@ -497,12 +518,7 @@ bool CountKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*
     n = a->size();
   }
   if (is_max ? n <= limit : n >= limit) return true;
-  if (ctx.collecting())
-    ReportCold([&] {
-      ctx.AddError(keyword, schema_path, {{"limit", limit}},
-                   std::string("must NOT have ") + (is_max ? "more" : "fewer") + " than " +
-                       std::to_string(limit) + (on_object ? " properties" : " items"));
-    });
+  if (ctx.collecting()) ReportCold([&] { ctx.AddError(error); });
   return false;
 }
 
@@ -564,15 +580,11 @@ bool RequiredKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotatio
   const auto* o = v.if_object();
   if (!o) return true;
   bool ok = true;
-  for (const auto& name : names) {
-    if (HasMember(*o, name)) continue;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (HasMember(*o, names[i])) continue;
     ok = false;
     if (!ctx.collecting()) return false;
-    if (ctx.collecting())
-      ReportCold([&] {
-        ctx.AddError("required", schema_path, {{"missingProperty", name}},
-                     "must have required property '" + name + "'");
-      });
+    ReportCold([&] { ctx.AddError(errors[i]); });
   }
   return ok;
 }
@@ -967,6 +979,68 @@ bool UnevaluatedKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annota
   }
   if (ok) ann->MarkAll();
   return ok;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prepared errors: everything about a keyword's error but where it happened.
+
+void EnumKeyword::Prepare() {
+  error = {"enum",
+           schema_path,
+           {{"allowedValues", values}},
+           "must be equal to one of the allowed values"};
+}
+
+void ConstKeyword::Prepare() {
+  error = {"const", schema_path, {{"allowedValue", value}}, "must be equal to constant"};
+}
+
+void MultipleOfKeyword::Prepare() {
+  error = {"multipleOf",
+           schema_path,
+           {{"multipleOf", divisor}},
+           "must be multiple of " + JsNumber(divisor)};
+}
+
+void NumberLimitKeyword::Prepare() {
+  const char* comparison = op == Op::kGe ? ">=" : op == Op::kLe ? "<=" : op == Op::kGt ? ">" : "<";
+  error = {keyword,
+           schema_path,
+           {{"comparison", comparison}, {"limit", limit}},
+           std::string("must be ") + comparison + " " + JsNumber(limit)};
+}
+
+void StringLengthKeyword::Prepare() {
+  error = {keyword,
+           schema_path,
+           {{"limit", limit}},
+           std::string("must NOT have ") + (is_max ? "more" : "fewer") + " than " +
+               std::to_string(limit) + " characters"};
+}
+
+void PatternKeyword::Prepare() {
+  error = {"pattern", schema_path, {{"pattern", source}}, Quoted("must match pattern ", source)};
+}
+
+void FormatKeyword::Prepare() {
+  error = {"format", schema_path, {{"format", name}}, Quoted("must match format ", name)};
+}
+
+void CountKeyword::Prepare() {
+  error = {keyword,
+           schema_path,
+           {{"limit", limit}},
+           std::string("must NOT have ") + (is_max ? "more" : "fewer") + " than " +
+               std::to_string(limit) + (on_object ? " properties" : " items")};
+}
+
+void RequiredKeyword::Prepare() {
+  errors.clear();
+  for (const auto& name : names)
+    errors.push_back({"required",
+                      schema_path,
+                      {{"missingProperty", name}},
+                      "must have required property '" + name + "'"});
 }
 
 }  // namespace capconf::schema::internal

@@ -31,6 +31,8 @@ class EnumKeyword final : public Keyword {
   std::unordered_set<std::string_view> strings;  // views into `values`, when all are strings
   bool all_strings = false;
   std::string schema_path;
+  PreparedError error;
+  void Prepare() override;
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
 };
 
@@ -38,6 +40,8 @@ class ConstKeyword final : public Keyword {
  public:
   boost::json::value value;
   std::string schema_path;
+  PreparedError error;
+  void Prepare() override;
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
 };
 
@@ -45,6 +49,8 @@ class MultipleOfKeyword final : public Keyword {
  public:
   boost::json::value divisor;
   std::string schema_path;
+  PreparedError error;
+  void Prepare() override;
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
 };
 
@@ -57,6 +63,8 @@ class NumberLimitKeyword final : public Keyword {
   long double limit_ld = 0;
   std::string keyword;
   std::string schema_path;
+  PreparedError error;
+  void Prepare() override;
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
 };
 
@@ -67,6 +75,8 @@ class StringLengthKeyword final : public Keyword {
   std::uint64_t limit = 0;
   std::string keyword;
   std::string schema_path;
+  PreparedError error;
+  void Prepare() override;
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
 };
 
@@ -75,6 +85,8 @@ class PatternKeyword final : public Keyword {
   std::unique_ptr<const EcmaRegex> regex;
   std::string source;
   std::string schema_path;
+  PreparedError error;
+  void Prepare() override;
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
 };
 
@@ -84,6 +96,8 @@ class FormatKeyword final : public Keyword {
   FormatCheck string_check = nullptr;
   enum class NumberFormat { kNone, kInt32, kInt64, kAnyNumber } number_format = NumberFormat::kNone;
   std::string schema_path;
+  PreparedError error;
+  void Prepare() override;
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
 };
 
@@ -128,6 +142,8 @@ class CountKeyword final : public Keyword {
   std::uint64_t limit = 0;
   std::string keyword;
   std::string schema_path;
+  PreparedError error;
+  void Prepare() override;
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
 };
 
@@ -142,6 +158,8 @@ class RequiredKeyword final : public Keyword {
   std::vector<std::string> names;
   std::string schema_path;
   int Phase() const override { return 1; }
+  std::vector<PreparedError> errors;  // one per name
+  void Prepare() override;
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations*) const override;
 };
 
