@@ -163,7 +163,11 @@ void AppendResult(std::string& out, bool json_output, const std::string* file, s
   out += ": invalid\n";
   for (const auto& e : errors) {
     out += "  ";
-    out += e.instance_path.empty() ? "(root)" : e.instance_path;
+    if (e.instance_path.empty()) {
+      out += "(root)";
+    } else {
+      out += e.instance_path;
+    }
     out += ": ";
     out += e.message;
     out += " [";
@@ -232,7 +236,8 @@ int RunValidate(const std::vector<std::string>& args, std::FILE* in, std::FILE* 
       AppendResult(output.buffer(), o.json_output, file, line, kNone);
     } else {
       any_invalid = true;
-      AppendResult(output.buffer(), o.json_output, file, line, schema.Validate(*instance));
+      schema::ValidationResult result = schema.Validate(*instance);
+      AppendResult(output.buffer(), o.json_output, file, line, result.errors());
     }
     output.MaybeFlush();
   };

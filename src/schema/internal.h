@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <deque>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -69,20 +71,51 @@ struct PathToken {
   bool is_index = false;
 };
 
+}  // namespace capconf::schema::internal
+
+namespace capconf::schema {
+
+// What a ValidationResult's errors point into: the compiled schema (prepared texts and params)
+// and an arena for what each evaluation makes (instance paths, dynamic texts and params).
+struct ValidationResult::Storage {
+  explicit Storage(std::shared_ptr<const Schema> s)
+      : schema(std::move(s)), params_storage(&arena) {}
+  std::string_view Copy(std::string_view text) {
+    if (text.empty()) return {};
+    char* p = static_cast<char*>(arena.allocate(text.size(), 1));
+    std::memcpy(p, text.data(), text.size());
+    return {p, text.size()};
+  }
+
+  std::shared_ptr<const Schema> schema;
+  boost::json::monotonic_resource arena{2048};
+  boost::json::storage_ptr params_storage;  // non-owning, over `arena`
+  std::deque<boost::json::object> params;   // params of errors not prepared at compile time
+};
+
+}  // namespace capconf::schema
+
+namespace capconf::schema::internal {
+
 // Per-evaluation state; lives on the caller's stack, so a Schema stays shareable.
 class EvalContext {
  public:
-  explicit EvalContext(std::vector<ValidationError>* errors) : errors_(errors) {}
+  // Fail-fast when `errors` is null; otherwise errors go to `errors`, their storage to `storage`
+  // (made on the first error, keeping `schema` alive).
+  EvalContext(std::vector<ValidationError>* errors,
+              std::unique_ptr<ValidationResult::Storage>* storage, const Schema* schema)
+      : errors_(errors), storage_(storage), schema_(schema) {}
+  explicit EvalContext(std::nullptr_t) : errors_(nullptr), storage_(nullptr), schema_(nullptr) {}
 
   // False in fail-fast mode: keywords stop at the first violation and build no errors.
   bool collecting() const { return errors_ != nullptr; }
 
   using Params = std::initializer_list<std::pair<boost::json::string_view, boost::json::value_ref>>;
 
-  // Records an error at the current instance location. Params live in one arena per
-  // evaluation (shared by its errors, freed with the last of them).
-  void AddError(std::string_view keyword, const std::string& schema_path, Params params,
-                std::string message);
+  // Records an error whose parts are made now (texts are copied into the result's arena).
+  void AddError(std::string_view keyword, std::string_view schema_path, Params params,
+                std::string_view message);
+  // Records a prepared error: only the instance location is new.
   void AddError(const PreparedError& error);
 
   std::size_t error_count() const { return errors_ ? errors_->size() : 0; }
@@ -101,7 +134,7 @@ class EvalContext {
   void PushKey(std::string_view key) { path_.push_back({key, 0, false}); }
   void PushIndex(std::size_t i) { path_.push_back({{}, i, true}); }
   void Pop() { path_.pop_back(); }
-  std::string InstancePath() const;
+  std::string_view InstancePath();  // in the result's arena
 
   using Scope = boost::container::small_vector<const Resource*, 8>;
   Scope& scope() { return scope_; }
@@ -110,9 +143,11 @@ class EvalContext {
   bool track_scope = true;
 
  private:
+  ValidationResult::Storage& storage();
+
   std::vector<ValidationError>* errors_;
-  boost::json::storage_ptr error_storage_;  // made on the first error
-  bool has_error_storage_ = false;
+  std::unique_ptr<ValidationResult::Storage>* storage_;
+  const Schema* schema_;
   // Inline capacity: a validation allocates nothing unless it reports errors.
   boost::container::small_vector<PathToken, 32> path_;
   Scope scope_;  // dynamic scope, outermost first

@@ -15,78 +15,66 @@ namespace json = boost::json;
 // ---------------------------------------------------------------------------------------------
 // Shared machinery
 
-std::string EvalContext::InstancePath() const {
-  // Sized first, then filled: one allocation, no per-token growth.
+ValidationResult::Storage& EvalContext::storage() {
+  if (!*storage_) {
+    *storage_ = std::make_unique<ValidationResult::Storage>(schema_->shared_from_this());
+    errors_->reserve(8);
+  }
+  return **storage_;
+}
+
+std::string_view EvalContext::InstancePath() {
   std::size_t size = 0;
-  char digits[32][24];
-  std::size_t digit_len[32];
-  std::size_t slot = 0;
   bool escapes = false;
   for (const PathToken& t : path_) {
     if (t.is_index) {
-      std::size_t n = 0;
-      if (slot < 32) {
-        auto [end, ec] = std::to_chars(digits[slot], digits[slot] + 24, t.index);
-        n = digit_len[slot] = static_cast<std::size_t>(end - digits[slot]);
-      } else {
-        n = 20;
-      }
-      ++slot;
-      size += 1 + n;
+      size += 21;  // '/' and at most 20 digits
     } else {
       size += 1 + t.key.size();
-      for (char c : t.key) escapes |= (c == '~') | (c == '/');
+      escapes |= std::memchr(t.key.data(), '~', t.key.size()) != nullptr ||
+                 std::memchr(t.key.data(), '/', t.key.size()) != nullptr;
     }
   }
-  if (escapes || slot > 32) {
-    std::string out;
+  if (size == 0) return {};
+  if (escapes) {
+    std::string slow;
     for (const PathToken& t : path_) {
       if (t.is_index) {
-        capconf::json::AppendIndex(out, t.index);
+        capconf::json::AppendIndex(slow, t.index);
       } else {
-        capconf::json::AppendToken(out, t.key);
+        capconf::json::AppendToken(slow, t.key);
       }
     }
-    return out;
+    return storage().Copy(slow);
   }
-  std::string out(size, '/');
-  char* p = out.data();
-  slot = 0;
+  char* begin = static_cast<char*>(storage().arena.allocate(size, 1));
+  char* p = begin;
   for (const PathToken& t : path_) {
-    ++p;  // the '/' already there
+    *p++ = '/';
     if (t.is_index) {
-      std::memcpy(p, digits[slot], digit_len[slot]);
-      p += digit_len[slot++];
+      p = std::to_chars(p, p + 20, t.index).ptr;
     } else {
       std::memcpy(p, t.key.data(), t.key.size());
       p += t.key.size();
     }
   }
-  return out;
+  return {begin, static_cast<std::size_t>(p - begin)};
 }
 
-void EvalContext::AddError(std::string_view keyword, const std::string& schema_path, Params params,
-                           std::string message) {
+void EvalContext::AddError(std::string_view keyword, std::string_view schema_path, Params params,
+                           std::string_view message) {
   if (!errors_) return;
-  if (!has_error_storage_) {
-    error_storage_ = json::make_shared_resource<json::monotonic_resource>(1024);
-    has_error_storage_ = true;
-    errors_->reserve(8);
-  }
-  errors_->push_back(ValidationError{InstancePath(), schema_path, std::string(keyword),
-                                     json::object(params, params.size(), error_storage_),
-                                     std::move(message)});
+  ValidationResult::Storage& st = storage();
+  const json::object& made = st.params.emplace_back(params, params.size(), st.params_storage);
+  std::string_view path = InstancePath();
+  errors_->push_back(
+      ValidationError{path, st.Copy(schema_path), st.Copy(keyword), &made, st.Copy(message)});
 }
 
 void EvalContext::AddError(const PreparedError& e) {
   if (!errors_) return;
-  if (!has_error_storage_) {
-    error_storage_ = json::make_shared_resource<json::monotonic_resource>(1024);
-    has_error_storage_ = true;
-    errors_->reserve(8);
-  }
-  errors_->push_back(ValidationError{InstancePath(), e.schema_path, e.keyword,
-                                     json::object(e.params, error_storage_), e.message});
+  std::string_view path = InstancePath();
+  errors_->push_back(ValidationError{path, e.schema_path, e.keyword, &e.params, e.message});
 }
 
 namespace {
@@ -337,26 +325,10 @@ bool MultipleOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotat
 bool NumberLimitKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
   if (!v.is_number()) return true;
   long double x = AsLongDouble(v);
-  bool ok = false;
-  const char* comparison = "";
-  switch (op) {
-    case Op::kGe:
-      ok = x >= limit_ld;
-      comparison = ">=";
-      break;
-    case Op::kLe:
-      ok = x <= limit_ld;
-      comparison = "<=";
-      break;
-    case Op::kGt:
-      ok = x > limit_ld;
-      comparison = ">";
-      break;
-    case Op::kLt:
-      ok = x < limit_ld;
-      comparison = "<";
-      break;
-  }
+  bool ok = op == Op::kGe   ? x >= limit_ld
+            : op == Op::kLe ? x <= limit_ld
+            : op == Op::kGt ? x > limit_ld
+                            : x < limit_ld;
   if (ok) return true;
   if (ctx.collecting()) ReportCold([&] { ctx.AddError(error); });
   return false;
@@ -679,11 +651,11 @@ bool ObjectMembersKeyword::Evaluate(EvalContext& ctx, const json::value& v,
         if (!ctx.collecting()) return false;
       }
     }
-    for (const auto& [regex, node] : patterns) {
+    for (const auto& [regex, pattern_node] : patterns) {
       if (regex->Search(key) != EcmaRegex::Match::kYes) continue;
       matched = true;
       if (ann) ann->Mark(index);
-      if (!EvaluateAtKey(*node, ctx, key, it->value())) {
+      if (!EvaluateAtKey(*pattern_node, ctx, key, it->value())) {
         ok = false;
         if (!ctx.collecting()) return false;
       }

@@ -35,10 +35,17 @@ json::object ValidationError::ToJson() const {
   o.emplace("instancePath", instance_path);
   o.emplace("schemaPath", schema_path);
   o.emplace("keyword", keyword);
-  o.emplace("params", params);
+  o.emplace("params", params ? *params : json::object());
   o.emplace("message", message);
   return o;
 }
+
+ValidationResult::ValidationResult() = default;
+ValidationResult::~ValidationResult() {
+  errors_.clear();  // the views go before what they point into
+}
+ValidationResult::ValidationResult(ValidationResult&&) noexcept = default;
+ValidationResult& ValidationResult::operator=(ValidationResult&&) noexcept = default;
 
 struct Schema::Impl {
   internal::CompiledGraph graph;
@@ -55,12 +62,12 @@ bool Schema::IsValid(const json::value& instance) const {
   return impl_->graph.root->Evaluate(ctx, instance, nullptr);
 }
 
-std::vector<ValidationError> Schema::Validate(const json::value& instance) const {
-  std::vector<ValidationError> errors;
-  internal::EvalContext ctx(&errors);
+ValidationResult Schema::Validate(const json::value& instance) const {
+  ValidationResult result;
+  internal::EvalContext ctx(&result.errors_, &result.storage_, this);
   ctx.track_scope = impl_->graph.uses_dynamic_scope;
   impl_->graph.root->Evaluate(ctx, instance, nullptr);
-  return errors;
+  return result;
 }
 
 namespace {
@@ -80,6 +87,9 @@ Result<std::shared_ptr<const Schema>> MetaschemaFor(Dialect dialect) {
   CompileOptions options;
   options.default_dialect = dialect;
   options.validate_against_metaschema = false;
+  // ajv does not assert formats while checking a schema against its metaschema; `pattern`
+  // values are checked (in the `u` mode that applies to them) when they compile.
+  options.formats = FormatMode::kAnnotate;
   options.base_uri = std::string(uri);
   auto compiled = Schema::Compile(*doc, options);
   if (!compiled.ok()) return compiled.status();
@@ -107,7 +117,8 @@ Result<std::shared_ptr<const Schema>> Schema::Compile(const json::value& documen
     if (!errors.empty()) {
       const ValidationError& first = errors.front();
       std::string message = "schema is not a valid " + std::string(DialectName(schema->dialect())) +
-                            " schema: #" + first.instance_path + " " + first.message;
+                            " schema: #" + std::string(first.instance_path) + " " +
+                            std::string(first.message);
       if (errors.size() > 1)
         message += " (and " + std::to_string(errors.size() - 1) + " more errors)";
       return InvalidArgumentError(std::move(message));

@@ -136,8 +136,8 @@ int main(int argc, char** argv) {
           if (fast != expected)
             problem = std::string("IsValid gave ") + (fast ? "valid" : "invalid");
           else if (errors.empty() != expected)
-            problem =
-                std::string("Validate gave ") + (errors.empty() ? "no errors" : errors[0].message);
+            problem = std::string("Validate gave ") +
+                      (errors.empty() ? std::string("no errors") : std::string(errors[0].message));
         }
         if (problem.empty()) {
           ++passed;

@@ -47,17 +47,48 @@ struct CompileOptions {
   std::string base_uri;
 };
 
+// One violation, shaped as ajv reports it. Its parts are views: they stay valid as long as the
+// ValidationResult that holds the error (which keeps the compiled schema alive too).
 struct ValidationError {
-  std::string instance_path;  // JSON Pointer into the instance ("" is the root)
-  std::string schema_path;    // "#/properties/a/type", or "URI#/pointer" in another resource
-  std::string keyword;        // "type", "required", ... ("false schema" for a false schema)
-  boost::json::object params;
-  std::string message;  // ajv's English message, e.g. "must be <= 2048"
+  std::string_view instance_path;  // JSON Pointer into the instance ("" is the root)
+  std::string_view schema_path;    // "#/properties/a/type", or "URI#/pointer" in another resource
+  std::string_view keyword;        // "type", "required", ... ("false schema" for a false schema)
+  const boost::json::object* params = nullptr;  // never null in a result
+  std::string_view message;                     // ajv's English message, e.g. "must be <= 2048"
 
-  boost::json::object ToJson() const;  // {instancePath, schemaPath, keyword, params, message}
+  // {instancePath, schemaPath, keyword, params, message}, an independent copy.
+  boost::json::object ToJson() const;
 };
 
-class Schema {
+class Schema;
+
+// Every violation of one evaluation, in evaluation order; empty means valid. Reporting an error
+// allocates nothing per error beyond an arena shared by all of them, which this object owns.
+class ValidationResult {
+ public:
+  ValidationResult();
+  ~ValidationResult();
+  ValidationResult(ValidationResult&&) noexcept;
+  ValidationResult& operator=(ValidationResult&&) noexcept;
+
+  bool valid() const { return errors_.empty(); }
+  bool empty() const { return errors_.empty(); }
+  std::size_t size() const { return errors_.size(); }
+  const ValidationError& operator[](std::size_t i) const { return errors_[i]; }
+  const ValidationError& front() const { return errors_.front(); }
+  std::vector<ValidationError>::const_iterator begin() const { return errors_.begin(); }
+  std::vector<ValidationError>::const_iterator end() const { return errors_.end(); }
+  const std::vector<ValidationError>& errors() const { return errors_; }
+
+  struct Storage;  // the arena and what keeps the schema's texts alive
+
+ private:
+  friend class Schema;
+  std::vector<ValidationError> errors_;
+  std::unique_ptr<Storage> storage_;
+};
+
+class Schema : public std::enable_shared_from_this<Schema> {
  public:
   // Compiles `document`. Fails with InvalidArgument naming the JSON Pointer of the offending
   // keyword for a bad keyword value, an unresolvable `$ref`, a pattern that does not compile,
@@ -73,7 +104,7 @@ class Schema {
   bool IsValid(const boost::json::value& instance) const;
 
   // Every violation, in evaluation order; empty means valid.
-  std::vector<ValidationError> Validate(const boost::json::value& instance) const;
+  ValidationResult Validate(const boost::json::value& instance) const;
 
   Dialect dialect() const;
 
