@@ -684,17 +684,14 @@ bool PropertyNamesKeyword::Evaluate(EvalContext& ctx, const json::value& v, Anno
   bool ok = true;
   for (const auto& member : *o) {
     json::value name(member.key());
-    std::size_t before = ctx.error_count();
     if (schema->Evaluate(ctx, name, nullptr)) continue;
     ok = false;
     if (!ctx.collecting()) return false;
-    // ajv's errors about a name stand at the object, and say which name.
-    if (ctx.collecting())
-      ReportCold([&] {
-        ctx.AddError("propertyNames", schema_path, {{"propertyName", member.key()}},
-                     "property name must be valid");
-      });
-    (void)before;
+    // As ajv, the name's own errors and this one stand at the object, and say which name.
+    ReportCold([&] {
+      ctx.AddError("propertyNames", schema_path, {{"propertyName", member.key()}},
+                   "property name must be valid");
+    });
   }
   return ok;
 }
