@@ -5,6 +5,7 @@
 #include <boost/json/error.hpp>
 #include <boost/json/parse_options.hpp>
 #include <boost/json/value_stack.hpp>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <exception>
@@ -60,16 +61,35 @@ struct ValueBuilder {
     stack.push_string(s);
     return true;
   }
-  bool on_number_part(bj::string_view, bj::error_code&) { return true; }
+  // The text of a number split across input chunks (rare: a whole-text parse sees none).
+  std::string number_text;
+
+  bool on_number_part(bj::string_view s, bj::error_code&) {
+    number_text.append(s.data(), s.size());
+    return true;
+  }
   bool on_int64(std::int64_t i, bj::string_view, bj::error_code&) {
+    number_text.clear();
     stack.push_int64(i);
     return true;
   }
   bool on_uint64(std::uint64_t u, bj::string_view, bj::error_code&) {
+    number_text.clear();
     stack.push_uint64(u);
     return true;
   }
-  bool on_double(double d, bj::string_view, bj::error_code& ec) {
+  bool on_double(double d, bj::string_view s, bj::error_code& ec) {
+    // Boost 1.81 is not correctly rounded for long mantissas (9…9 with 61 digits becomes
+    // 1.0000000000000001e61, where JSON.parse gives 1e61). Short numbers are exact already;
+    // longer ones are parsed again with std::from_chars, which rounds correctly.
+    if (!number_text.empty() || s.size() > 15) {
+      number_text.append(s.data(), s.size());
+      double exact = 0;
+      auto [end, err] =
+          std::from_chars(number_text.data(), number_text.data() + number_text.size(), exact);
+      if (err == std::errc() && end == number_text.data() + number_text.size()) d = exact;
+      number_text.clear();
+    }
     if (!std::isfinite(d)) {
       // exponent_overflow is otherwise unused by the 1.81 parser, so it names this case only.
       ec = bj::error::exponent_overflow;

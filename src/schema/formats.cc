@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstddef>
+#include <cstring>
 #include <optional>
 #include <string_view>
 #include <system_error>
@@ -471,8 +472,13 @@ std::size_t SchemeLength(std::string_view s) {
 bool CheckUriLike(std::string_view s, bool reference) {
   const UriChars& chars = reference ? kUriReferenceChars : kUriChars;
   // No part before the query or fragment may hold '?' or '#', so the first one ends it.
-  std::size_t hier_end = 0;
-  while (hier_end < s.size() && s[hier_end] != '?' && s[hier_end] != '#') ++hier_end;
+  // memchr scans many bytes at a time; URIs here are mostly hier-part.
+  const void* q = std::memchr(s.data(), '?', s.size());
+  const void* h = std::memchr(s.data(), '#', q ? static_cast<const char*>(q) - s.data() : s.size());
+  const char* stop = h   ? static_cast<const char*>(h)
+                     : q ? static_cast<const char*>(q)
+                         : s.data() + s.size();
+  std::size_t hier_end = static_cast<std::size_t>(stop - s.data());
   std::size_t i = hier_end;
   if (i < s.size() && s[i] == '?') {
     i = SkipEncoded(s, i + 1, chars.query_or_fragment);

@@ -64,8 +64,10 @@ struct PreparedError {
   std::string message;
 };
 
-// One step of the instance location being evaluated.
-struct PathToken {
+// One step of the instance location being evaluated. Frames live on the C++ stack of the
+// evaluation, each pointing at its parent, so descending costs three stores.
+struct PathFrame {
+  const PathFrame* parent = nullptr;
   std::string_view key;  // valid when !is_index
   std::size_t index = 0;
   bool is_index = false;
@@ -131,9 +133,8 @@ class EvalContext {
   }
   void ResumeErrors(std::vector<ValidationError>* saved) { errors_ = saved; }
 
-  void PushKey(std::string_view key) { path_.push_back({key, 0, false}); }
-  void PushIndex(std::size_t i) { path_.push_back({{}, i, true}); }
-  void Pop() { path_.pop_back(); }
+  const PathFrame* path() const { return path_; }
+  void set_path(const PathFrame* frame) { path_ = frame; }
   std::string_view InstancePath();  // in the result's arena
 
   using Scope = boost::container::small_vector<const Resource*, 8>;
@@ -149,8 +150,8 @@ class EvalContext {
   std::unique_ptr<ValidationResult::Storage>* storage_;
   const Schema* schema_;
   // Inline capacity: a validation allocates nothing unless it reports errors.
-  boost::container::small_vector<PathToken, 32> path_;
-  Scope scope_;  // dynamic scope, outermost first
+  const PathFrame* path_ = nullptr;  // innermost step; null at the root
+  Scope scope_;                      // dynamic scope, outermost first
 };
 
 class Keyword {
@@ -245,16 +246,18 @@ struct Node {
 // Evaluates `node` at a child location of the instance (a property or an item).
 inline bool EvaluateAtKey(const Node& node, EvalContext& ctx, std::string_view key,
                           const boost::json::value& value) {
-  ctx.PushKey(key);
+  PathFrame frame{ctx.path(), key, 0, false};
+  ctx.set_path(&frame);
   bool ok = node.Evaluate(ctx, value, nullptr);
-  ctx.Pop();
+  ctx.set_path(frame.parent);
   return ok;
 }
 inline bool EvaluateAtIndex(const Node& node, EvalContext& ctx, std::size_t index,
                             const boost::json::value& value) {
-  ctx.PushIndex(index);
+  PathFrame frame{ctx.path(), {}, index, true};
+  ctx.set_path(&frame);
   bool ok = node.Evaluate(ctx, value, nullptr);
-  ctx.Pop();
+  ctx.set_path(frame.parent);
   return ok;
 }
 

@@ -26,39 +26,45 @@ ValidationResult::Storage& EvalContext::storage() {
 std::string_view EvalContext::InstancePath() {
   std::size_t size = 0;
   bool escapes = false;
-  for (const PathToken& t : path_) {
-    if (t.is_index) {
+  for (const PathFrame* f = path_; f; f = f->parent) {
+    if (f->is_index) {
       size += 21;  // '/' and at most 20 digits
     } else {
-      size += 1 + t.key.size();
-      escapes |= std::memchr(t.key.data(), '~', t.key.size()) != nullptr ||
-                 std::memchr(t.key.data(), '/', t.key.size()) != nullptr;
+      size += 1 + f->key.size();
+      escapes |= std::memchr(f->key.data(), '~', f->key.size()) != nullptr ||
+                 std::memchr(f->key.data(), '/', f->key.size()) != nullptr;
     }
   }
   if (size == 0) return {};
+  // The frames run innermost first; the path is written from its end.
+  char buffer[21];
   if (escapes) {
+    std::vector<const PathFrame*> frames;
+    for (const PathFrame* f = path_; f; f = f->parent) frames.push_back(f);
     std::string slow;
-    for (const PathToken& t : path_) {
-      if (t.is_index) {
-        capconf::json::AppendIndex(slow, t.index);
+    for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
+      if ((*it)->is_index) {
+        capconf::json::AppendIndex(slow, (*it)->index);
       } else {
-        capconf::json::AppendToken(slow, t.key);
+        capconf::json::AppendToken(slow, (*it)->key);
       }
     }
     return storage().Copy(slow);
   }
   char* begin = static_cast<char*>(storage().arena.allocate(size, 1));
-  char* p = begin;
-  for (const PathToken& t : path_) {
-    *p++ = '/';
-    if (t.is_index) {
-      p = std::to_chars(p, p + 20, t.index).ptr;
-    } else {
-      std::memcpy(p, t.key.data(), t.key.size());
-      p += t.key.size();
+  char* end = begin + size;
+  for (const PathFrame* f = path_; f; f = f->parent) {
+    std::string_view text = f->key;
+    if (f->is_index) {
+      char* digits_end = std::to_chars(buffer, buffer + sizeof buffer, f->index).ptr;
+      text = std::string_view(buffer, static_cast<std::size_t>(digits_end - buffer));
     }
+    end -= text.size();
+    std::memcpy(end, text.data(), text.size());
+    *--end = '/';
   }
-  return {begin, static_cast<std::size_t>(p - begin)};
+  // Indexes took fewer than the 20 digits reserved: the path starts where writing stopped.
+  return {end, static_cast<std::size_t>(begin + size - end)};
 }
 
 void EvalContext::AddError(std::string_view keyword, std::string_view schema_path, Params params,
@@ -124,7 +130,7 @@ std::uint64_t CodePointCount(std::string_view s) {
 }
 
 // Byte equality for the short strings of property names, without a call into libc.
-inline bool SameBytes(std::string_view a, std::string_view b) {
+[[gnu::always_inline]] inline bool SameBytes(std::string_view a, std::string_view b) {
   std::size_t n = a.size();
   if (n != b.size()) return false;
   const char* x = a.data();

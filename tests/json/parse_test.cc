@@ -8,6 +8,8 @@
 #include <random>
 #include <string>
 
+#include "capconf/json/equal.h"
+
 namespace capconf::json {
 namespace {
 
@@ -377,6 +379,27 @@ TEST(ParserTest, IsMovable) {
   const Result<bj::value> result = moved.Parse("[true]");
   ASSERT_TRUE(result.ok());
   EXPECT_TRUE(result->as_array()[0].as_bool());
+}
+
+}  // namespace
+}  // namespace capconf::json
+
+namespace capconf::json {
+namespace {
+
+// Found by the json_parse_fuzzer: Boost 1.81 rounds long mantissas wrongly, so a value did not
+// survive a canonical dump and parse.
+TEST(ParseNumbersTest, RoundsLongMantissasCorrectly) {
+  auto v = Parse(std::string(61, '9'));
+  ASSERT_TRUE(v.ok());
+  ASSERT_TRUE(v->is_double());
+  EXPECT_EQ(v->get_double(), 1e61);
+  auto w = Parse("0.30000000000000000000001");
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w->get_double(), 0.3);
+  auto again = Parse(CanonicalDump(*v));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(Equal(*v, *again));
 }
 
 }  // namespace
