@@ -79,10 +79,11 @@ struct ValueBuilder {
     return true;
   }
   bool on_double(double d, bj::string_view s, bj::error_code& ec) {
-    // Boost 1.81 is not correctly rounded for long mantissas (9…9 with 61 digits becomes
-    // 1.0000000000000001e61, where JSON.parse gives 1e61). Short numbers are exact already;
-    // longer ones are parsed again with std::from_chars, which rounds correctly.
-    if (!number_text.empty() || s.size() > 15) {
+    // Boost 1.81 is not always correctly rounded (9…9 with 61 digits becomes
+    // 1.0000000000000001e61 where JSON.parse gives 1e61; 9.9999999999E60 is one unit in the
+    // last place off), so every double is parsed again with std::from_chars, which rounds
+    // correctly. Integers are exact already and never come here.
+    {
       number_text.append(s.data(), s.size());
       double exact = 0;
       auto [end, err] =

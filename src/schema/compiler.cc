@@ -397,6 +397,7 @@ class Compiler {
     }
     if (!v->is_object()) return SchemaError(where, "a schema must be an object or a boolean");
     CAPCONF_RETURN_IF_ERROR(BuildKeywords(*node, v->get_object(), loc, where));
+    node->fast_path = !node->needs_annotations && !node->is_resource_root;
     if (loc.pointer.empty() && loc.resource->root == nullptr) loc.resource->root = node;
     return node;
   }

@@ -3,6 +3,7 @@
 // Keywords evaluate an instance. Refs are edges, so the graph may have cycles; every Node is
 // owned by the Schema::Impl that compiled it and lives as long as it.
 
+#include <array>
 #include <boost/container/small_vector.hpp>
 #include <boost/json.hpp>
 #include <cmath>
@@ -169,6 +170,32 @@ class Keyword {
   virtual void Prepare() {}
 };
 
+// JSON types as bits, so `type: ["string","null"]` is one AND.
+enum TypeBit : std::uint8_t {
+  kNullBit = 1,
+  kBooleanBit = 2,
+  kObjectBit = 4,
+  kArrayBit = 8,
+  kNumberBit = 16,
+  kStringBit = 32,
+  kIntegerBit = 64,
+};
+
+// The type bits of each Boost.JSON kind (a double's integrality is checked apart).
+constexpr std::array<std::uint8_t, 8> MakeKindBits() {
+  std::array<std::uint8_t, 8> bits{};
+  bits[static_cast<int>(boost::json::kind::null)] = kNullBit;
+  bits[static_cast<int>(boost::json::kind::bool_)] = kBooleanBit;
+  bits[static_cast<int>(boost::json::kind::int64)] = kNumberBit | kIntegerBit;
+  bits[static_cast<int>(boost::json::kind::uint64)] = kNumberBit | kIntegerBit;
+  bits[static_cast<int>(boost::json::kind::double_)] = kNumberBit;
+  bits[static_cast<int>(boost::json::kind::string)] = kStringBit;
+  bits[static_cast<int>(boost::json::kind::array)] = kArrayBit;
+  bits[static_cast<int>(boost::json::kind::object)] = kObjectBit;
+  return bits;
+}
+inline constexpr std::array<std::uint8_t, 8> kKindBits = MakeKindBits();
+
 struct Node {
   enum class Kind { kTrue, kFalse, kObject };
   Kind kind = Kind::kObject;
@@ -185,45 +212,24 @@ struct Node {
   // Inline: the common case (an object schema whose type matches) costs no extra call.
   bool Evaluate(EvalContext& ctx, const boost::json::value& instance,
                 Annotations* annotations) const {
-    if (kind == Kind::kObject && (type_mask == 0 || (TypeBitsOf(instance) & type_mask) != 0) &&
-        !(needs_annotations && annotations == nullptr) && !(is_resource_root && ctx.track_scope))
-      return EvaluateKeywords(ctx, instance, annotations);
+    if (fast_path && TypeMatches(instance)) return EvaluateKeywords(ctx, instance, annotations);
     return EvaluateSlow(ctx, instance, annotations);
   }
 
-  // JSON types as bits, so `type: ["string","null"]` is one AND.
-  enum TypeBit : std::uint8_t {
-    kNullBit = 1,
-    kBooleanBit = 2,
-    kObjectBit = 4,
-    kArrayBit = 8,
-    kNumberBit = 16,
-    kStringBit = 32,
-    kIntegerBit = 64,
-  };
-  // Numbers with an integral value get both kNumberBit and kIntegerBit.
-  static std::uint8_t TypeBitsOf(const boost::json::value& v) {
-    switch (v.kind()) {
-      case boost::json::kind::null:
-        return kNullBit;
-      case boost::json::kind::bool_:
-        return kBooleanBit;
-      case boost::json::kind::object:
-        return kObjectBit;
-      case boost::json::kind::array:
-        return kArrayBit;
-      case boost::json::kind::string:
-        return kStringBit;
-      case boost::json::kind::int64:
-      case boost::json::kind::uint64:
-        return kNumberBit | kIntegerBit;
-      case boost::json::kind::double_: {
-        double d = v.get_double();
-        return std::isfinite(d) && std::trunc(d) == d ? (kNumberBit | kIntegerBit) : kNumberBit;
-      }
-    }
-    return 0;
+  // An object schema that needs neither its own annotations nor to enter a resource's dynamic
+  // scope: evaluation is the type check and the keywords. Set by the compiler.
+  bool fast_path = false;
+
+  // Whether the instance is of a type `type` allows (numbers with an integral value are
+  // integers too).
+  bool TypeMatches(const boost::json::value& v) const {
+    if (type_mask == 0 || (kKindBits[static_cast<int>(v.kind())] & type_mask) != 0) return true;
+    // 1.0 is an integer too.
+    return (type_mask & kIntegerBit) != 0 && v.is_double() && IsIntegral(v.get_double());
   }
+
+ private:
+  static bool IsIntegral(double d) { return std::isfinite(d) && std::trunc(d) == d; }
 
  private:
   bool EvaluateSlow(EvalContext& ctx, const boost::json::value& instance,

@@ -224,7 +224,7 @@ bool Node::EvaluateSlow(EvalContext& ctx, const json::value& instance,
     return false;
   }
   bool ok = true;
-  if (type_mask != 0 && (Node::TypeBitsOf(instance) & type_mask) == 0) {
+  if (!TypeMatches(instance)) {
     if (!ctx.collecting()) return false;
     ReportCold([&] { ctx.AddError(type_error); });
     // ajv goes on with the other keywords; those of other types pass by themselves.

@@ -16,15 +16,6 @@
 
 namespace capconf::schema::internal {
 
-using TypeBit = Node::TypeBit;
-inline constexpr auto kNullBit = Node::kNullBit;
-inline constexpr auto kBooleanBit = Node::kBooleanBit;
-inline constexpr auto kObjectBit = Node::kObjectBit;
-inline constexpr auto kArrayBit = Node::kArrayBit;
-inline constexpr auto kNumberBit = Node::kNumberBit;
-inline constexpr auto kStringBit = Node::kStringBit;
-inline constexpr auto kIntegerBit = Node::kIntegerBit;
-
 class EnumKeyword final : public Keyword {
  public:
   boost::json::array values;

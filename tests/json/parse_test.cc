@@ -400,6 +400,13 @@ TEST(ParseNumbersTest, RoundsLongMantissasCorrectly) {
   auto again = Parse(CanonicalDump(*v));
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(Equal(*v, *again));
+  // Short mantissas with large exponents too (the fuzzer's second find).
+  auto big = Parse("9999999999900000000000009000000000000000000000000000445805053");
+  ASSERT_TRUE(big.ok());
+  EXPECT_EQ(big->get_double(), 9999999999900000000000009000000000000000000000000000445805053.0);
+  auto dumped = Parse(CanonicalDump(*big));
+  ASSERT_TRUE(dumped.ok());
+  EXPECT_TRUE(Equal(*big, *dumped));
 }
 
 }  // namespace
