@@ -9,7 +9,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -90,10 +89,17 @@ struct ValidationResult::Storage {
     return {p, text.size()};
   }
 
+  // Params of an error not prepared at compile time, made in the arena. Never destroyed: all
+  // its memory is the arena's, released at once with it.
+  const boost::json::object& MakeParams(
+      std::initializer_list<std::pair<boost::json::string_view, boost::json::value_ref>> init) {
+    void* place = arena.allocate(sizeof(boost::json::object), alignof(boost::json::object));
+    return *new (place) boost::json::object(init, init.size(), params_storage);
+  }
+
   std::shared_ptr<const Schema> schema;
   boost::json::monotonic_resource arena{2048};
   boost::json::storage_ptr params_storage;  // non-owning, over `arena`
-  std::deque<boost::json::object> params;   // params of errors not prepared at compile time
 };
 
 }  // namespace capconf::schema
