@@ -595,6 +595,7 @@ class Compiler {
       if (!re.ok())
         return SchemaError(path("pattern"), "invalid regular expression: " + re.status().message());
       kw->regex = std::move(re).value();
+      kw->dfa = AsciiDfa::TryCompile(kw->source);
       kw->schema_path = path("pattern");
       out.push_back(std::move(kw));
     }

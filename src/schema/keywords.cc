@@ -365,7 +365,13 @@ bool StringLengthKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annot
 bool PatternKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
   const auto* s = v.if_string();
   if (!s) return true;
-  EcmaRegex::Match m = regex->Search(std::string_view(s->data(), s->size()));
+  std::string_view text(s->data(), s->size());
+  if (dfa) {
+    if (dfa->Search(text)) return true;
+    if (ctx.collecting()) ReportCold([&] { ctx.AddError(error); });
+    return false;
+  }
+  EcmaRegex::Match m = regex->Search(text);
   if (m == EcmaRegex::Match::kYes) return true;
   if (ctx.collecting()) {
     ReportCold([&] {

@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "ascii_dfa.h"
 #include "ecma_regex.h"
 #include "format_limits.h"
 #include "formats.h"
@@ -74,6 +75,7 @@ class StringLengthKeyword final : public Keyword {
 class PatternKeyword final : public Keyword {
  public:
   std::unique_ptr<const EcmaRegex> regex;
+  std::unique_ptr<const AsciiDfa> dfa;  // when the pattern is simple enough; then used instead
   std::string source;
   std::string schema_path;
   PreparedError error;
