@@ -13,7 +13,7 @@
 #include <string>
 #include <utility>
 
-#include "utf8_impl.h"
+#include "capconf/common/utf8.h"
 
 namespace capconf::json {
 namespace {
@@ -183,7 +183,7 @@ std::string DescribeSyntaxError(std::string_view text, std::size_t offset) {
   }
   const auto byte = static_cast<std::uint8_t>(text[offset]);
   if (byte >= 0x80) {
-    const internal::Utf8Sequence seq = internal::DecodeUtf8(text.substr(offset));
+    const Utf8Sequence seq = DecodeUtf8(text.substr(offset));
     if (seq.length == 0) {
       return "invalid UTF-8: byte 0x" + Hex(byte, 2) + " starts no valid sequence";
     }

@@ -4,7 +4,7 @@
 #include <optional>
 #include <system_error>
 
-#include "utf8_impl.h"
+#include "capconf/common/utf8.h"
 
 namespace capconf::json {
 namespace {
@@ -167,7 +167,7 @@ Result<std::string> DecodeUriFragment(std::string_view fragment) {
     out += static_cast<char>(high * 16 + low);
     i += 2;
   }
-  if (!internal::IsValidUtf8(out)) {
+  if (!IsValidUtf8(out)) {
     return InvalidArgumentError("URI fragment does not percent-decode to valid UTF-8");
   }
   return out;

@@ -59,6 +59,8 @@
 
 #include "ecma_regex.h"
 
+#include "capconf/common/utf8.h"
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -124,62 +126,6 @@ bool IsSyntaxCharacter(char32_t c) {
 }
 
 // --- UTF-8 -------------------------------------------------------------------------------------
-
-struct Utf8Char {
-  std::size_t length = 0;  // 0 when ill-formed
-  char32_t code_point = 0;
-};
-
-// Strict RFC 3629 decoding: no overlongs, surrogates, values above U+10FFFF or truncation.
-Utf8Char DecodeUtf8(std::string_view s) {
-  if (s.empty()) return {};
-  const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(s[i]); };
-  const std::uint8_t lead = byte(0);
-  if (lead < 0x80) return {1, lead};
-  std::size_t length;
-  char32_t cp;
-  std::uint8_t second_min = 0x80;
-  std::uint8_t second_max = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-    cp = lead & 0x1F;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    cp = lead & 0x0F;
-    if (lead == 0xE0) second_min = 0xA0;  // overlong
-    if (lead == 0xED) second_max = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    cp = lead & 0x07;
-    if (lead == 0xF0) second_min = 0x90;  // overlong
-    if (lead == 0xF4) second_max = 0x8F;  // above U+10FFFF
-  } else {
-    return {};
-  }
-  if (s.size() < length) return {};
-  if (byte(1) < second_min || byte(1) > second_max) return {};
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xC0) != 0x80) return {};
-    cp = (cp << 6) | (byte(i) & 0x3F);
-  }
-  return {length, cp};
-}
-
-bool IsValidUtf8(std::string_view s) {
-  const char* p = s.data();
-  const char* const end = p + s.size();
-  while (p != end) {
-    // Subjects are mostly ASCII; skip it without the decoder.
-    if (static_cast<std::uint8_t>(*p) < 0x80) {
-      ++p;
-      continue;
-    }
-    const std::size_t n = DecodeUtf8(std::string_view(p, static_cast<std::size_t>(end - p))).length;
-    if (n == 0) return false;
-    p += n;
-  }
-  return true;
-}
 
 std::string EncodeUtf8(char32_t c) {
   std::string out;
@@ -872,7 +818,7 @@ Status Translator::Translate() {
   std::string_view rest = source_;
   std::size_t offset = 0;
   while (!rest.empty()) {
-    const Utf8Char c = DecodeUtf8(rest);
+    const Utf8Sequence c = DecodeUtf8(rest);
     if (c.length == 0) {
       return InvalidArgumentError("pattern is not valid UTF-8 at offset " + std::to_string(offset));
     }
@@ -1511,7 +1457,7 @@ Status LegacySyntaxChecker::Error(std::string_view what, std::size_t unit_index)
   std::size_t bytes = 0;
   std::size_t units = 0;
   while (bytes < source_.size()) {
-    const Utf8Char c = DecodeUtf8(source_.substr(bytes));
+    const Utf8Sequence c = DecodeUtf8(source_.substr(bytes));
     units += c.code_point > 0xFFFF ? 2 : 1;
     if (units > unit_index) break;  // the character holding that unit (half a pair, perhaps)
     bytes += c.length;
@@ -1530,7 +1476,7 @@ Status LegacySyntaxChecker::Decode() {
       units_ += static_cast<char16_t>(source_[offset++]);
       continue;
     }
-    const Utf8Char c = DecodeUtf8(source_.substr(offset));
+    const Utf8Sequence c = DecodeUtf8(source_.substr(offset));
     if (c.length == 0) {
       return InvalidArgumentError("pattern is not valid UTF-8 at offset " + std::to_string(offset));
     }

@@ -1,11 +1,11 @@
 #pragma once
-// UTF-8 checks shared by the json module's sources. Private: not part of the module's contract.
+// Strict UTF-8 decoding and validation (RFC 3629), shared by the json and schema modules.
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-namespace capconf::json::internal {
+namespace capconf {
 
 struct Utf8Sequence {
   std::size_t length = 0;  // 1 to 4 bytes; 0 when ill-formed
@@ -64,4 +64,4 @@ inline bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-}  // namespace capconf::json::internal
+}  // namespace capconf
