@@ -501,6 +501,7 @@ class Compiler {
     std::stable_sort(out.begin(), out.end(),
                      [](const auto& a, const auto& b) { return a->Phase() < b->Phase(); });
     for (auto& keyword : out) keyword->Prepare();
+    MergeRequiredIntoMembers(out);
     return Status::Ok();
   }
 
@@ -649,6 +650,27 @@ class Compiler {
       out.push_back(std::move(kw));
     }
     return Status::Ok();
+  }
+
+  // When every `required` name is also a property (the usual shape), the members pass can see
+  // which are present, so the separate lookups of RequiredKeyword go.
+  static void MergeRequiredIntoMembers(std::vector<std::unique_ptr<Keyword>>& out) {
+    RequiredKeyword* required = nullptr;
+    ObjectMembersKeyword* members = nullptr;
+    for (auto& k : out) {
+      if (auto* r = dynamic_cast<RequiredKeyword*>(k.get())) required = r;
+      if (auto* m = dynamic_cast<ObjectMembersKeyword*>(k.get())) members = m;
+    }
+    if (!required || !members || members->property_list.size() > 64) return;
+    std::vector<std::size_t> positions;
+    for (const auto& name : required->names) {
+      auto it = members->property_index.find(name);
+      if (it == members->property_index.end()) return;
+      positions.push_back(it->second);
+    }
+    members->required_positions = std::move(positions);
+    members->required_errors = required->errors;
+    std::erase_if(out, [&](const auto& k) { return k.get() == required; });
   }
 
   template <typename PathFn, typename FindFn>

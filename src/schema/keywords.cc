@@ -654,6 +654,7 @@ bool ObjectMembersKeyword::Evaluate(EvalContext& ctx, const json::value& v,
   bool ok = true;
   std::size_t index = 0;
   std::size_t hint = 0;
+  std::uint64_t seen = 0;  // which properties (by position, when at most 64) were present
   for (auto it = o->begin(); it != o->end(); ++it, ++index) {
     std::string_view key(it->key().data(), it->key().size());
     bool matched = false;
@@ -664,6 +665,7 @@ bool ObjectMembersKeyword::Evaluate(EvalContext& ctx, const json::value& v,
       node = FindProperty(key, hint);
     }
     if (node != nullptr) {
+      seen |= std::uint64_t{1} << ((hint - 1) & 63);
       matched = true;
       if (ann) ann->Mark(index);
       if (!EvaluateAtKey(*node, ctx, key, it->value())) {
@@ -694,6 +696,12 @@ bool ObjectMembersKeyword::Evaluate(EvalContext& ctx, const json::value& v,
       ok = false;
       if (!ctx.collecting()) return false;
     }
+  }
+  for (std::size_t i = 0; i < required_positions.size(); ++i) {
+    if (seen & (std::uint64_t{1} << required_positions[i])) continue;
+    ok = false;
+    if (!ctx.collecting()) return false;
+    ReportCold([&] { ctx.AddError(required_errors[i]); });
   }
   return ok;
 }

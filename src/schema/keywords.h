@@ -191,6 +191,10 @@ class ObjectMembersKeyword final : public Keyword {
   std::vector<std::pair<std::unique_ptr<const EcmaRegex>, const Node*>> patterns;
   const Node* additional = nullptr;
   std::string additional_path;
+  // `required` names that are all among the properties are checked in the same pass: the
+  // position of each in property_list, and their prepared errors in the same order.
+  std::vector<std::size_t> required_positions;
+  std::vector<PreparedError> required_errors;
   bool Evaluate(EvalContext& ctx, const boost::json::value& v, Annotations* ann) const override;
 
  private:

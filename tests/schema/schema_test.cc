@@ -315,3 +315,32 @@ TEST(FormatLimitKeywordsTest, DoNothingWhenFormatsAreAnnotations) {
 
 }  // namespace
 }  // namespace capconf::schema
+
+namespace capconf::schema {
+namespace {
+
+// Required names that are also properties are checked in the members' pass; the verdicts and
+// errors must be those of a separate `required`.
+TEST(RequiredPropertiesTest, AreCheckedInTheMembersPass) {
+  auto compiled = Schema::Compile(J(R"({
+    "properties": {"position": {"enum": ["left", "right"]}, "theme": {"type": "string"},
+                   "domains": {"type": "array", "minItems": 1}},
+    "required": ["position", "domains"]
+  })"));
+  ASSERT_TRUE(compiled.ok());
+  const Schema& s = **compiled;
+  EXPECT_TRUE(s.IsValid(J(R"({"domains": ["a.io"], "position": "left"})")));
+  EXPECT_FALSE(s.IsValid(J(R"({"position": "left", "theme": "dark"})")));
+  auto errors = s.Validate(J(R"({"theme": "dark"})"));
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].message, "must have required property 'position'");
+  EXPECT_EQ(errors[1].message, "must have required property 'domains'");
+  EXPECT_EQ(errors[1].params->at("missingProperty"), "domains");
+  auto both = s.Validate(J(R"({"position": "up", "domains": []})"));
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[0].keyword, "enum");
+  EXPECT_EQ(both[1].keyword, "minItems");
+}
+
+}  // namespace
+}  // namespace capconf::schema
