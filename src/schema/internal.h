@@ -147,6 +147,18 @@ class EvalContext {
   using Scope = boost::container::small_vector<const Resource*, 8>;
   Scope& scope() { return scope_; }
   int depth = 0;
+
+  // Counts one application of a subschema to the instance location it is already at (a
+  // reference, a branch of allOf/anyOf/oneOf/not/if). Those are what can multiply without
+  // consuming the instance (`allOf: [{$ref: "#"}, {$ref: "#"}]` doubles at every level), so a
+  // hostile schema stops at a budget instead of running for years. False once it is spent.
+  bool Spend() {
+    if (++applications_ <= kMaxApplications) return true;
+    over_budget_ = true;
+    return false;
+  }
+  bool over_budget() const { return over_budget_; }
+  static constexpr std::uint32_t kMaxApplications = 1'000'000;
   // Only $dynamicRef and $recursiveRef read the dynamic scope; without them it is not kept.
   bool track_scope = true;
 
@@ -158,7 +170,9 @@ class EvalContext {
   const Schema* schema_;
   // Inline capacity: a validation allocates nothing unless it reports errors.
   const PathFrame* path_ = nullptr;  // innermost step; null at the root
-  Scope scope_;                      // dynamic scope, outermost first
+  std::uint32_t applications_ = 0;
+  bool over_budget_ = false;
+  Scope scope_;  // dynamic scope, outermost first
 };
 
 class Keyword {

@@ -263,6 +263,7 @@ bool Node::EvaluateWithContext(EvalContext& ctx, const json::value& instance,
 // Evaluates an in-place subschema; on success its annotations join the parent's.
 static bool EvaluateInPlace(const Node& node, EvalContext& ctx, const json::value& v,
                             Annotations* parent) {
+  if (!ctx.Spend()) return false;
   if (parent == nullptr) return node.Evaluate(ctx, v, nullptr);
   Annotations mine(ContainerSize(v));
   bool ok = node.Evaluate(ctx, v, &mine);
@@ -811,7 +812,8 @@ bool AnyOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*
   ctx.ResumeErrors(saved);
   if (any) return true;
   if (ctx.collecting()) {
-    for (const Node* node : schemas) (void)node->Evaluate(ctx, v, nullptr);
+    for (const Node* node : schemas)
+      if (ctx.Spend()) (void)node->Evaluate(ctx, v, nullptr);
     if (ctx.collecting())
       ReportCold([&] { ctx.AddError("anyOf", schema_path, {}, "must match a schema in anyOf"); });
   }
@@ -829,7 +831,7 @@ bool OneOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*
     if (pick != Discriminator::kUndecided && pick != i) continue;
     std::optional<Annotations> mine;
     if (ann) mine.emplace(ContainerSize(v));
-    if (schemas[i]->Evaluate(ctx, v, mine ? &*mine : nullptr)) {
+    if (ctx.Spend() && schemas[i]->Evaluate(ctx, v, mine ? &*mine : nullptr)) {
       passing.push_back(i);
       passed[i] = true;
       if (mine) winner = std::move(mine);
@@ -844,7 +846,7 @@ bool OneOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*
   if (ctx.collecting()) {
     // ajv keeps the errors of the branches that failed, whatever the count that passed.
     for (std::size_t i = 0; i < schemas.size(); ++i)
-      if (!passed[i]) (void)schemas[i]->Evaluate(ctx, v, nullptr);
+      if (!passed[i] && ctx.Spend()) (void)schemas[i]->Evaluate(ctx, v, nullptr);
     json::value passing_param = nullptr;
     if (passing.size() > 1) {
       json::array pair;
@@ -863,7 +865,7 @@ bool OneOfKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*
 
 bool NotKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations*) const {
   auto* saved = ctx.SuspendErrors();
-  bool inner = schema->Evaluate(ctx, v, nullptr);
+  bool inner = ctx.Spend() && schema->Evaluate(ctx, v, nullptr);
   ctx.ResumeErrors(saved);
   if (!inner) return true;
   if (ctx.collecting())
@@ -911,6 +913,7 @@ bool RefKeyword::Evaluate(EvalContext& ctx, const json::value& v, Annotations* a
       }
     }
   }
+  if (!ctx.Spend()) return false;
   // Only references can loop back without consuming the instance, so only they count depth.
   if (ctx.depth >= kMaxEvaluationDepth) {
     if (ctx.collecting())

@@ -59,7 +59,7 @@ Dialect Schema::dialect() const { return impl_->graph.dialect; }
 bool Schema::IsValid(const json::value& instance) const {
   internal::EvalContext ctx(nullptr);
   ctx.track_scope = impl_->graph.uses_dynamic_scope;
-  return impl_->graph.root->Evaluate(ctx, instance, nullptr);
+  return impl_->graph.root->Evaluate(ctx, instance, nullptr) && !ctx.over_budget();
 }
 
 ValidationResult Schema::Validate(const json::value& instance) const {
@@ -67,6 +67,13 @@ ValidationResult Schema::Validate(const json::value& instance) const {
   internal::EvalContext ctx(&result.errors_, &result.storage_, this);
   ctx.track_scope = impl_->graph.uses_dynamic_scope;
   impl_->graph.root->Evaluate(ctx, instance, nullptr);
+  if (ctx.over_budget()) {
+    // Whatever was found before the budget ran out stays; the verdict is "invalid".
+    ctx.AddError("evaluationBudget", "#", {{"limit", internal::EvalContext::kMaxApplications}},
+                 "evaluation stopped after " +
+                     std::to_string(internal::EvalContext::kMaxApplications) +
+                     " subschema applications: the schema is too costly for this instance");
+  }
   return result;
 }
 

@@ -344,3 +344,23 @@ TEST(RequiredPropertiesTest, AreCheckedInTheMembersPass) {
 
 }  // namespace
 }  // namespace capconf::schema
+
+namespace capconf::schema {
+namespace {
+
+// Found by the schema fuzzer: references that branch without consuming the instance grow
+// exponentially; evaluation stops at its budget with a clear error instead of hanging.
+TEST(EvaluationBudgetTest, StopsExponentialReferenceTrees) {
+  auto compiled = Schema::Compile(J(R"({
+    "$defs": {"a": {"allOf": [{"$ref": "#/$defs/a"}, {"$ref": "#/$defs/a"}]}},
+    "$ref": "#/$defs/a"
+  })"));
+  ASSERT_TRUE(compiled.ok());
+  EXPECT_FALSE((*compiled)->IsValid(J("1")));
+  auto errors = (*compiled)->Validate(J("1"));
+  ASSERT_FALSE(errors.empty());
+  EXPECT_EQ(errors[errors.size() - 1].keyword, "evaluationBudget");
+}
+
+}  // namespace
+}  // namespace capconf::schema
