@@ -6,6 +6,7 @@
 //   node bench/compare/make_bulk.mjs OUT.jsonl [N=100000] [--seed 42]
 import { openSync, readFileSync, writeSync, closeSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { mulberry32 } from "../../tools/ajv/prng.mjs";
 import { fileURLToPath } from "node:url";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -25,16 +26,6 @@ if (pos.length < 1) {
 const outPath = pos[0];
 const N = pos[1] ? Number(pos[1]) : 100000;
 
-function mulberry32(s) {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rng = mulberry32(seed);
 const int = (lo, hi) => lo + Math.floor(rng() * (hi - lo + 1));
 const pick = (a) => a[Math.floor(rng() * a.length)];

@@ -14,6 +14,7 @@
 //   remotes/capabilities/*.json   capability schemas served through --remote
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { mulberry32 } from "../../tools/ajv/prng.mjs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 import { FORMAT_SAMPLES, Raw, R, TARGETED } from "./corpus/targeted.mjs";
@@ -31,16 +32,6 @@ const CAPABILITY_ORDER = ["branding", "behavior", "rag", "widget", "api", "escal
 // ---------------------------------------------------------------------------------------------
 // Small utilities
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function hashString(s) {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
