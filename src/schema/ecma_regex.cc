@@ -1097,25 +1097,23 @@ Status Translator::ParseAtomEscape() {
   switch (c) {
     case 'd':
     case 'D':
-      AddRanges(kDigitRanges, false, &spec);
-      spec.negated = c == 'D';
-      out_ += EmitClass(spec);
-      ++pos_;
-      return Status::Ok();
     case 'w':
     case 'W':
-      AddRanges(kWordRanges, false, &spec);
-      spec.negated = c == 'W';
-      out_ += EmitClass(spec);
-      ++pos_;
-      return Status::Ok();
     case 's':
-    case 'S':
-      AddRanges(kSpaceRanges, false, &spec);
-      spec.negated = c == 'S';
+    case 'S': {
+      const char32_t lower = c | 0x20;
+      if (lower == 'd') {
+        AddRanges(kDigitRanges, false, &spec);
+      } else if (lower == 'w') {
+        AddRanges(kWordRanges, false, &spec);
+      } else {
+        AddRanges(kSpaceRanges, false, &spec);
+      }
+      spec.negated = c != lower;  // the upper-case escape is the complement
       out_ += EmitClass(spec);
       ++pos_;
       return Status::Ok();
+    }
     case 'p':
     case 'P': {
       CAPCONF_ASSIGN_OR_RETURN(std::string property, ParsePropertyEscape());
