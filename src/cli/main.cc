@@ -1,11 +1,13 @@
-// capconf: the command line. Each subcommand lives in its own *_command.cc; this file only
+// capconf: the command line. Each subcommand lives in its own *_command(s).cc; this file only
 // dispatches.
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "catalog_commands.h"
 #include "validate_command.h"
 
 namespace {
@@ -16,10 +18,61 @@ constexpr const char* kHelp =
     "usage: capconf COMMAND [OPTIONS]\n"
     "\n"
     "commands:\n"
-    "  validate   validate JSON instances against a JSON Schema (draft-07, 2019-09, 2020-12)\n"
-    "  help       show this text\n"
+    "  validate       validate JSON instances against a JSON Schema (draft-07, 2019-09, 2020-12),\n"
+    "                 or configurations against a template (--template)\n"
+    "  capabilities   list the catalog's capabilities\n"
+    "  templates      list the catalog's offering templates\n"
+    "  schema         print the bundled form schema of a template (or its UI schema, defaults)\n"
+    "  explain        say whether a capability set is allowed and what is still missing\n"
+    "  catalog check  lint a catalog directory (or the embedded catalog)\n"
+    "  help           show this text\n"
     "\n"
+    "The catalog commands read the catalog compiled into capconf, or --catalog DIR.\n"
     "Run 'capconf COMMAND --help' for a command's options.\n";
+
+struct Command {
+  std::string_view name;
+  const char* usage;
+};
+
+constexpr Command kUsages[] = {
+    {"validate",
+     "usage: capconf validate --schema SCHEMA.json [--default-dialect draft7|2019-09|2020-12]\n"
+     "         [--formats assert|annotate] [--remote URI_PREFIX=DIR]... [--output text|json]\n"
+     "         [--max-depth N] INSTANCE...\n"
+     "       capconf validate --template TEMPLATE[@VERSION] [--capabilities a,b,...]\n"
+     "         [--catalog DIR] [--output text|json] [--max-depth N] CONFIG...\n"
+     "Each INSTANCE is a JSON file; - reads JSON Lines from standard input. With --template,\n"
+     "each CONFIG is a namespaced configuration, validated against the template's bundled\n"
+     "schema for the capabilities given (the template's defaults when absent).\n"
+     "Exit 0 when all are valid, 1 when any is invalid, 2 for usage, unreadable input or a\n"
+     "bad schema.\n"},
+    {"capabilities",
+     "usage: capconf capabilities [--catalog DIR] [--output text|json]\n"
+     "One line per capability: id, label, runtime, whether its configuration is required, and\n"
+     "its dependency rule. --output json prints the capability files' content.\n"},
+    {"templates",
+     "usage: capconf templates [--catalog DIR] [--output text|json]\n"
+     "One line per template version: id@version, name, category, capabilities, defaults.\n"},
+    {"schema",
+     "usage: capconf schema TEMPLATE[@VERSION] [--capabilities a,b,...] [--ui | --defaults]\n"
+     "         [--catalog DIR]\n"
+     "Prints the bundled JSON Schema for the template with those capabilities enabled (the\n"
+     "template's defaults when absent); --ui prints its rjsf UI schema, --defaults the initial\n"
+     "configuration (every schema default filled in as rjsf fills them). Exit 2 on error.\n"},
+    {"explain",
+     "usage: capconf explain TEMPLATE[@VERSION] [--capabilities a,b,...]\n"
+     "         [--provisioned RESOURCE,...] [--output text|json] [--catalog DIR] [CONFIG]\n"
+     "Says whether the capability set may be enabled (with the reason for each problem) and,\n"
+     "when it may, whether CONFIG (the initial configuration when absent) is configured: its\n"
+     "validation errors and every need still missing. Secrets count as set when CONFIG holds\n"
+     "them; --provisioned names the platform resources that exist (ragflow_collection, sandbox).\n"
+     "Exit 0 when allowed and configured, 1 otherwise, 2 for usage or unreadable input.\n"},
+    {"catalog",
+     "usage: capconf catalog check [DIR] [--output text|json]\n"
+     "Lints a catalog directory (the embedded catalog when DIR is absent): one line per\n"
+     "finding, FILE#POINTER: reason. Exit 0 when clean, 1 on any finding, 2 if unreadable.\n"},
+};
 
 }  // namespace
 
@@ -31,23 +84,22 @@ int main(int argc, char** argv) {
   }
   std::string command = args[0];
   args.erase(args.begin());
-  if (command == "validate") {
-    if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-      std::vector<std::string> none;
-      // Usage goes to stdout when asked for.
-      std::fputs(
-          "usage: capconf validate --schema SCHEMA.json [--default-dialect "
-          "draft7|2019-09|2020-12]\n"
-          "         [--formats assert|annotate] [--remote URI_PREFIX=DIR]... [--output text|json]\n"
-          "         [--max-depth N] INSTANCE...\n"
-          "Each INSTANCE is a JSON file; - reads JSON Lines from standard input.\n"
-          "Exit 0 when all are valid, 1 when any is invalid, 2 for usage, unreadable input or a\n"
-          "bad schema.\n",
-          stdout);
+  bool help = std::find_if(args.begin(), args.end(), [](const std::string& a) {
+                return a == "--help" || a == "-h";
+              }) != args.end();
+  for (const Command& c : kUsages) {
+    if (c.name == command && help) {
+      std::fputs(c.usage, stdout);
       return 0;
     }
-    return capconf::cli::RunValidate(args, stdin, stdout, stderr);
   }
+  using capconf::cli::RunCapabilities;
+  if (command == "validate") return capconf::cli::RunValidate(args, stdin, stdout, stderr);
+  if (command == "capabilities") return RunCapabilities(args, stdout, stderr);
+  if (command == "templates") return capconf::cli::RunTemplates(args, stdout, stderr);
+  if (command == "schema") return capconf::cli::RunSchema(args, stdout, stderr);
+  if (command == "explain") return capconf::cli::RunExplain(args, stdout, stderr);
+  if (command == "catalog") return capconf::cli::RunCatalog(args, stdout, stderr);
   std::fprintf(stderr, "capconf: unknown command '%s' (try 'capconf help')\n", command.c_str());
   return 2;
 }

@@ -8,6 +8,7 @@
 
 #include "capconf/json/parse.h"
 #include "capconf/schema/schema.h"
+#include "catalog_selection.h"
 #include "file_util.h"
 
 namespace capconf::cli {
@@ -17,10 +18,15 @@ namespace json = boost::json;
 constexpr std::string_view kUsage =
     "usage: capconf validate --schema SCHEMA.json [--default-dialect draft7|2019-09|2020-12] "
     "[--formats assert|annotate] [--remote URI_PREFIX=DIR]... [--output text|json] "
-    "[--max-depth N] INSTANCE...";
+    "[--max-depth N] INSTANCE...\n"
+    "       capconf validate --template TEMPLATE [--capabilities a,b,...] [--catalog DIR] "
+    "[--output text|json] [--max-depth N] CONFIG...";
 
 struct Options {
   std::string schema_path;
+  std::string template_id;
+  std::optional<std::string> capabilities;
+  std::string catalog_dir;
   schema::CompileOptions compile;
   std::vector<std::pair<std::string, std::string>> remotes;  // prefix, directory
   bool json_output = false;
@@ -44,6 +50,18 @@ std::optional<UsageError> ParseArgs(const std::vector<std::string>& args, Option
       auto v = value(a);
       if (!v) return UsageError{"--schema needs a file"};
       o.schema_path = *v;
+    } else if (a == "--template") {
+      auto v = value(a);
+      if (!v) return UsageError{"--template needs a template id"};
+      o.template_id = *v;
+    } else if (a == "--capabilities") {
+      auto v = value(a);
+      if (!v) return UsageError{"--capabilities needs a comma-separated list of ids"};
+      o.capabilities = *v;
+    } else if (a == "--catalog") {
+      auto v = value(a);
+      if (!v) return UsageError{"--catalog needs a directory"};
+      o.catalog_dir = *v;
     } else if (a == "--default-dialect") {
       auto v = value(a);
       auto d = v ? schema::ParseDialect(*v) : std::nullopt;
@@ -86,7 +104,12 @@ std::optional<UsageError> ParseArgs(const std::vector<std::string>& args, Option
       return UsageError{"unknown option " + a};
     }
   }
-  if (o.schema_path.empty()) return UsageError{"--schema is required"};
+  if (o.schema_path.empty() == o.template_id.empty()) {
+    return UsageError{"give either --schema or --template"};
+  }
+  if (o.template_id.empty() && (o.capabilities || !o.catalog_dir.empty())) {
+    return UsageError{"--capabilities and --catalog go with --template"};
+  }
   if (o.instances.empty()) return UsageError{"name at least one INSTANCE file, or - for stdin"};
   return std::nullopt;
 }
@@ -198,26 +221,39 @@ int RunValidate(const std::vector<std::string>& args, std::FILE* in, std::FILE* 
                  static_cast<int>(kUsage.size()), kUsage.data());
     return 2;
   }
-  auto schema_text = ReadFile(o.schema_path);
-  if (!schema_text.ok()) {
-    std::fprintf(err, "capconf validate: cannot read schema %s\n",
-                 schema_text.status().message().c_str());
-    return 2;
+  std::shared_ptr<const schema::Schema> compiled_schema;
+  std::shared_ptr<const catalog::Bundle> bundle;
+  if (!o.template_id.empty()) {
+    auto selected = LoadTemplateSelection(o.catalog_dir, o.template_id, o.capabilities);
+    if (!selected.ok()) {
+      std::fprintf(err, "capconf validate: %s\n", selected.status().message().c_str());
+      return 2;
+    }
+    bundle = selected->bundle;
+    compiled_schema = bundle->compiled;
+  } else {
+    auto schema_text = ReadFile(o.schema_path);
+    if (!schema_text.ok()) {
+      std::fprintf(err, "capconf validate: cannot read schema %s\n",
+                   schema_text.status().message().c_str());
+      return 2;
+    }
+    auto schema_doc = capconf::json::Parse(*schema_text, {.max_depth = 256});
+    if (!schema_doc.ok()) {
+      std::fprintf(err, "capconf validate: %s: %s\n", o.schema_path.c_str(),
+                   schema_doc.status().message().c_str());
+      return 2;
+    }
+    if (!o.remotes.empty()) o.compile.resolver = MakeRemoteResolver(o.remotes);
+    auto compiled = schema::Schema::Compile(*schema_doc, o.compile);
+    if (!compiled.ok()) {
+      std::fprintf(err, "capconf validate: %s: %s\n", o.schema_path.c_str(),
+                   compiled.status().message().c_str());
+      return 2;
+    }
+    compiled_schema = *compiled;
   }
-  auto schema_doc = capconf::json::Parse(*schema_text, {.max_depth = 256});
-  if (!schema_doc.ok()) {
-    std::fprintf(err, "capconf validate: %s: %s\n", o.schema_path.c_str(),
-                 schema_doc.status().message().c_str());
-    return 2;
-  }
-  if (!o.remotes.empty()) o.compile.resolver = MakeRemoteResolver(o.remotes);
-  auto compiled = schema::Schema::Compile(*schema_doc, o.compile);
-  if (!compiled.ok()) {
-    std::fprintf(err, "capconf validate: %s: %s\n", o.schema_path.c_str(),
-                 compiled.status().message().c_str());
-    return 2;
-  }
-  const schema::Schema& schema = **compiled;
+  const schema::Schema& schema = *compiled_schema;
 
   capconf::json::Parser parser({.max_depth = o.max_depth});
   Output output(out);
