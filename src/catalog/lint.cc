@@ -174,9 +174,10 @@ class Linter {
       if (def == nullptr) return;
       schema::CompileOptions options;
       options.validate_against_metaschema = false;
-      options.resolver = [&doc](std::string_view uri) -> std::optional<json::value> {
+      schema::Resolver capabilities = catalog_.MakeResolver();
+      options.resolver = [&doc, &capabilities](std::string_view uri) -> std::optional<json::value> {
         if (uri == kLintUri) return doc;
-        return std::nullopt;
+        return capabilities(uri);
       };
       std::string fragment;
       for (char ch : within + pointer) {
@@ -282,13 +283,12 @@ class Linter {
           continue;
         }
         std::string_view name = value.get_string();
-        const auto& custom = catalog_.custom_widgets();
-        if (std::find(custom.begin(), custom.end(), name) != custom.end()) {
-          if (type == "object") {
-            Report(file, at, "rjsf ignores ui:widget on an object; use ui:field");
-          }
+        if (type == "object") {
+          Report(file, at, "rjsf ignores ui:widget on an object; use ui:field");
           continue;
         }
+        const auto& custom = catalog_.custom_widgets();
+        if (std::find(custom.begin(), custom.end(), name) != custom.end()) continue;
         if (RjsfRegisteredWidgets().contains(name)) continue;
         const std::set<std::string_view>* aliases = RjsfAliases(type);
         if (aliases != nullptr && aliases->contains(name)) continue;

@@ -144,6 +144,14 @@ int RunTemplates(const std::vector<std::string>& args, std::FILE* out, std::FILE
       bj::array caps, defaults;
       for (const std::string& id : Ids(t->capabilities())) caps.push_back(bj::string(id));
       for (const std::string& id : Ids(t->default_capabilities())) defaults.push_back(bj::string(id));
+      bj::array allowed;
+      for (catalog::CapabilitySet set : catalog::AllowedSets(**catalog, *t)) {
+        bj::array ids;
+        for (const catalog::Capability* c : t->capabilities()) {
+          if (set & c->bit()) ids.push_back(bj::string(c->id()));
+        }
+        allowed.push_back(std::move(ids));
+      }
       list.push_back(bj::object{{"template_id", t->id()},
                                 {"version", t->version()},
                                 {"name", t->name()},
@@ -153,7 +161,8 @@ int RunTemplates(const std::vector<std::string>& args, std::FILE* out, std::FILE
                                 {"default_capabilities", std::move(defaults)},
                                 {"langflow_flow_id", t->langflow_flow_id()},
                                 {"credit_costs", std::move(costs)},
-                                {"sections", std::move(sections)}});
+                                {"sections", std::move(sections)},
+                                {"allowed_sets", std::move(allowed)}});
     }
     Print(out, bj::serialize(list) + "\n");
     return 0;
@@ -173,14 +182,24 @@ int RunSchema(const std::vector<std::string>& args, std::FILE* out, std::FILE* e
   if (auto u = Parse(args, "--catalog --capabilities --ui --defaults", a)) {
     return Fail(err, "schema", u->message);
   }
-  if (a.positional.size() != 1) return Fail(err, "schema", "name one TEMPLATE");
+  if (a.positional.empty() || a.positional.size() > (a.defaults ? 2u : 1u)) {
+    return Fail(err, "schema", "usage: capconf schema TEMPLATE [--capabilities a,b] [--ui | --defaults [CONFIG]]");
+  }
   if (a.ui && a.defaults) return Fail(err, "schema", "--ui and --defaults exclude each other");
   auto s = LoadTemplateSelection(a.catalog_dir, a.positional[0], a.capabilities);
   if (!s.ok()) return Fail(err, "schema", s.status().message());
   if (a.ui) {
     Print(out, s->bundle->ui_schema_text + "\n");
   } else if (a.defaults) {
-    Print(out, bj::serialize(catalog::FillDefaults(s->bundle->schema, nullptr)) + "\n");
+    std::optional<bj::value> data;
+    if (a.positional.size() == 2) {
+      auto text = ReadFile(a.positional[1]);
+      if (!text.ok()) return Fail(err, "schema", text.status().message());
+      auto parsed = capconf::json::Parse(*text);
+      if (!parsed.ok()) return Fail(err, "schema", a.positional[1] + ": " + parsed.status().message());
+      data = std::move(*parsed);
+    }
+    Print(out, bj::serialize(catalog::FillDefaults(s->bundle->schema, data ? &*data : nullptr)) + "\n");
   } else {
     Print(out, s->bundle->schema_text + "\n");
   }
@@ -211,7 +230,11 @@ int RunExplain(const std::vector<std::string>& args, std::FILE* out, std::FILE* 
 
   bj::object report{{"template", tmpl.id()}, {"version", tmpl.version()}};
   bj::array ids;
-  for (const std::string& id : (*catalog)->SetIds(enabled & tmpl.offered())) ids.push_back(bj::string(id));
+  std::vector<std::string> enabled_ids;
+  for (const catalog::Capability* c : tmpl.capabilities()) {
+    if (enabled & c->bit()) enabled_ids.push_back(c->id());
+  }
+  for (const std::string& id : enabled_ids) ids.push_back(bj::string(id));
   report["capabilities"] = std::move(ids);
   report["allowed"] = problems.empty();
   bj::array problem_list;
@@ -221,7 +244,7 @@ int RunExplain(const std::vector<std::string>& args, std::FILE* out, std::FILE* 
   report["problems"] = std::move(problem_list);
 
   std::string text = tmpl.id() + "@" + std::to_string(tmpl.version()) + " with " +
-                     Join((*catalog)->SetIds(enabled & tmpl.offered())) + "\n";
+                     (enabled_ids.empty() ? std::string("no optional capability") : Join(enabled_ids)) + "\n";
   bool configured = false;
   if (!problems.empty()) {
     text += "not allowed:\n";

@@ -55,11 +55,12 @@ constexpr Command kUsages[] = {
      "usage: capconf templates [--catalog DIR] [--output text|json]\n"
      "One line per template version: id@version, name, category, capabilities, defaults.\n"},
     {"schema",
-     "usage: capconf schema TEMPLATE[@VERSION] [--capabilities a,b,...] [--ui | --defaults]\n"
+     "usage: capconf schema TEMPLATE[@VERSION] [--capabilities a,b,...] [--ui | --defaults [CONFIG]]\n"
      "         [--catalog DIR]\n"
      "Prints the bundled JSON Schema for the template with those capabilities enabled (the\n"
      "template's defaults when absent); --ui prints its rjsf UI schema, --defaults the initial\n"
-     "configuration (every schema default filled in as rjsf fills them). Exit 2 on error.\n"},
+     "configuration (every schema default filled in as rjsf fills them), or CONFIG with the\n"
+     "defaults filled in. One line of JSON. Exit 2 on error.\n"},
     {"explain",
      "usage: capconf explain TEMPLATE[@VERSION] [--capabilities a,b,...]\n"
      "         [--provisioned RESOURCE,...] [--output text|json] [--catalog DIR] [CONFIG]\n"
