@@ -223,8 +223,10 @@ class Filler {
     std::optional<json::array> out;
     if (defaults && defaults->is_array()) {
       out.emplace();
+      // rjsf keeps a default array's items as they are (an item schema's own default does not
+      // replace them) and fills in what is missing inside them, as it does for data.
       for (const json::value& item : defaults->get_array()) {
-        auto filled = fill_item(nullptr, &item);
+        auto filled = fill_item(&item, nullptr);
         out->push_back(filled ? std::move(*filled) : item);
       }
     }

@@ -12,7 +12,12 @@
 //   schemas/NAME.schema.json      instances/NAME.jsonl (+ NAME.labels.json, one label a line)
 //   files/NAME/N.json             the first instances again as files (file mode of the CLI)
 //   remotes/capabilities/*.json   capability schemas served through --remote
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// Bundles (run.mjs with a real capconf binary, or --capconf BIN here): makeBundleCatalog() copies
+// catalog/ and adds a 2020-12 variant of each template, fetchBundles() asks `capconf schema` for
+// every template x allowed set, generateBundles() writes a `bundle-*` case per bundle (and a
+// `catalog-capability-*` case per capability no template offers) and appends them to the manifest.
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { mulberry32 } from "../../tools/ajv/prng.mjs";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -21,6 +26,7 @@ import { FORMAT_SAMPLES, Raw, R, TARGETED } from "./corpus/targeted.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SOURCES = join(HERE, "corpus", "sources");
+export const CATALOG_DIR = resolve(HERE, "..", "..", "catalog");
 export const DEFAULT_OUT = join(HERE, "generated");
 export const DEFAULT_SEED = 20240611;
 
@@ -288,7 +294,7 @@ function* walk(v, path = [], parent = undefined) {
 
 /** Instances for one schema: the seeds, every single mutation of the primary seeds, a share of
  *  those of the secondary seeds, and random combinations of several at once. */
-function mutateAll(schema, resolveRef, { primary, secondary = [], extras = [], combos = 150 }, rng) {
+function mutateAll(schema, resolveRef, { primary, secondary = [], extras = [], combos = 150, maxSingles = Infinity }, rng) {
   const list = [];
   const seen = new Set();
   const add = (value, label) => {
@@ -301,11 +307,18 @@ function mutateAll(schema, resolveRef, { primary, secondary = [], extras = [], c
   for (const [name, seed] of [...primary, ...secondary]) add(seed, `seed ${name}`);
   for (const [name, v] of extras) add(v, name);
   const singles = [];
+  // With maxSingles (the bundle cases), every mutation is made first and a random maxSingles of
+  // them are kept, so that large configurations stay within the instance budget.
+  const pending = [];
   const sweep = (name, seed, share) => {
     for (const [path, v, parent] of walk(seed)) {
       const c = constraints(subschemasAt(schema, path, resolveRef));
       for (const m of mutationsAt(path, v, c, parent, rng)) {
         if (share < 1 && rng() >= share) continue;
+        if (maxSingles !== Infinity) {
+          pending.push({ seed, name, m });
+          continue;
+        }
         singles.push({ seed, name, m });
         add(applyMutation(seed, m), `${name}: ${m.label}`);
       }
@@ -313,6 +326,14 @@ function mutateAll(schema, resolveRef, { primary, secondary = [], extras = [], c
   };
   for (const [name, seed] of primary) sweep(name, seed, 1);
   for (const [name, seed] of secondary) sweep(name, seed, 0.35);
+  if (maxSingles !== Infinity) {
+    const keep = new Set(sample(rng, pending.map((_, i) => i), maxSingles));
+    pending.forEach((s, i) => {
+      if (!keep.has(i)) return;
+      singles.push(s);
+      add(applyMutation(s.seed, s.m), `${s.name}: ${s.m.label}`);
+    });
+  }
   for (let i = 0; i < combos && singles.length; i++) {
     const base = pick(rng, singles);
     let v = base.seed;
@@ -373,6 +394,36 @@ function composeRemote(title, sections, dollarSchema) {
 
 // ---------------------------------------------------------------------------------------------
 
+/** emit(name, schema, instances, args, extra): writes one case and adds it to `manifest`.
+ *  instances: [{text, label}]; extra.schemaText: the schema file's text as given (a bundle as
+ *  capconf printed it) instead of `schema` re-serialised; extra.manifest: more manifest fields. */
+function makeEmitter(out, manifest) {
+  return (name, schema, instances, args = [], extra = {}) => {
+    const schemaRel = `schemas/${name}.schema.json`;
+    const instRel = `instances/${name}.jsonl`;
+    const labelsRel = `instances/${name}.labels.json`;
+    writeFileSync(join(out, schemaRel), extra.schemaText ?? JSON.stringify(schema, null, 1) + "\n");
+    writeFileSync(join(out, instRel), instances.map((i) => i.text + "\n").join(""));
+    writeFileSync(join(out, labelsRel), JSON.stringify(instances.map((i) => i.label), null, 0) + "\n");
+    // File mode: the first three instances that are JSON, as files.
+    const files = [];
+    mkdirSync(join(out, "files", name), { recursive: true });
+    for (let i = 0; i < instances.length && files.length < 3; i++) {
+      try {
+        JSON.parse(instances[i].text);
+      } catch {
+        continue;
+      }
+      const rel = `files/${name}/${i + 1}.json`;
+      writeFileSync(join(out, rel), instances[i].text + "\n");
+      files.push({ path: rel, line: i + 1 });
+    }
+    const fullArgs = args.includes("--formats") ? args.slice() : ["--formats", "assert", ...args];
+    manifest.push({ name, schema: schemaRel, instances: instRel, labels: labelsRel, files, args: fullArgs, count: instances.length,
+      ...(extra.manifest || {}) });
+  };
+}
+
 export function generate({ out = DEFAULT_OUT, seed = DEFAULT_SEED } = {}) {
   out = resolve(out);
   for (const sub of ["schemas", "instances", "files", "remotes"]) rmSync(join(out, sub), { recursive: true, force: true });
@@ -393,29 +444,7 @@ export function generate({ out = DEFAULT_OUT, seed = DEFAULT_SEED } = {}) {
   const remoteArgs = ["--remote", `${REMOTE_PREFIX}=${join(out, "remotes")}`];
 
   const manifest = [];
-  const emit = (name, schema, instances, args = []) => {
-    const schemaRel = `schemas/${name}.schema.json`;
-    const instRel = `instances/${name}.jsonl`;
-    const labelsRel = `instances/${name}.labels.json`;
-    writeFileSync(join(out, schemaRel), JSON.stringify(schema, null, 1) + "\n");
-    writeFileSync(join(out, instRel), instances.map((i) => i.text + "\n").join(""));
-    writeFileSync(join(out, labelsRel), JSON.stringify(instances.map((i) => i.label), null, 0) + "\n");
-    // File mode: the first three instances that are JSON, as files.
-    const files = [];
-    mkdirSync(join(out, "files", name), { recursive: true });
-    for (let i = 0; i < instances.length && files.length < 3; i++) {
-      try {
-        JSON.parse(instances[i].text);
-      } catch {
-        continue;
-      }
-      const rel = `files/${name}/${i + 1}.json`;
-      writeFileSync(join(out, rel), instances[i].text + "\n");
-      files.push({ path: rel, line: i + 1 });
-    }
-    const fullArgs = args.includes("--formats") ? args.slice() : ["--formats", "assert", ...args];
-    manifest.push({ name, schema: schemaRel, instances: instRel, labels: labelsRel, files, args: fullArgs, count: instances.length });
-  };
+  const emit = makeEmitter(out, manifest);
   const rngFor = (name) => mulberry32((seed ^ hashString(name)) >>> 0);
   const generic = [["generic null", null], ["generic true", true], ["generic 0", 0], ["generic 1.5", 1.5], ["generic string", "x"],
     ["generic []", []], ["generic {}", {}]];
@@ -482,19 +511,240 @@ export function generate({ out = DEFAULT_OUT, seed = DEFAULT_SEED } = {}) {
   return { out, manifest };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Bundles: the catalog's templates as `capconf schema` bundles them, for each allowed set
+
+export const VARIANT_2020_SUFFIX = "-2020";
+
+/** dest := a copy of catalogDir plus, per template, "<template_id>-2020": the same file with the
+ *  id suffixed and `"$schema": "https://json-schema.org/draft/2020-12/schema"` in its
+ *  config_schema. Returns dest. */
+export function makeBundleCatalog(dest, catalogDir = CATALOG_DIR) {
+  rmSync(dest, { recursive: true, force: true });
+  cpSync(catalogDir, dest, { recursive: true });
+  const dir = join(dest, "templates");
+  for (const f of readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
+    const t = readJson(join(dir, f));
+    const { $schema, ...rest } = t.config_schema;
+    const id = t.template_id + VARIANT_2020_SUFFIX;
+    const variant = { ...t, template_id: id, config_schema: { $schema: D2020, ...rest } };
+    writeFileSync(join(dir, `${id}.json`), JSON.stringify(variant, null, 2) + "\n");
+  }
+  return dest;
+}
+
+export const bundleName = (templateId, set) => `bundle-${templateId}-${set.length ? set.join("+") : "none"}`;
+
+/** Asks capconf (argv of the binary) for the templates of catalogDir and, per template x allowed
+ *  set whose bundle name passes `filter`, the bundle and its initial configuration.
+ *  Returns {templates, bundles: [{name, template, base, set, sections, offered, schemaText,
+ *  defaultsText}], problems: [text]}; each problem is a bundle that could not be had. */
+export function fetchBundles(capconf, catalogDir, { filter = null, timeoutS = 300 } = {}) {
+  const run = (args) => {
+    const r = spawnSync(capconf[0], [...capconf.slice(1), ...args], { encoding: "utf8", timeout: timeoutS * 1000, maxBuffer: 256 << 20 });
+    return { ...r, line: `${capconf.join(" ")} ${args.join(" ")}` };
+  };
+  const problems = [];
+  const t = run(["templates", "--catalog", catalogDir, "--output", "json"]);
+  let templates = null;
+  try {
+    if (t.status === 0) templates = JSON.parse(t.stdout);
+  } catch {
+    // reported below
+  }
+  if (!Array.isArray(templates)) {
+    return { templates: [], bundles: [], problems: [`${t.line}: exit ${t.status}${t.error ? ` (${t.error.message})` : ""}, ` +
+      `no JSON array of templates\n  stderr: ${(t.stderr || "").trim().slice(0, 600)}`] };
+  }
+  const ids = new Set(templates.map((x) => x.template_id));
+  const bundles = [];
+  for (const tpl of templates) {
+    const id = tpl.template_id;
+    const stripped = id.endsWith(VARIANT_2020_SUFFIX) ? id.slice(0, -VARIANT_2020_SUFFIX.length) : null;
+    for (const set of tpl.allowed_sets || []) {
+      const name = bundleName(id, set);
+      if (filter && !filter.test(name)) continue;
+      const args = ["schema", "--catalog", catalogDir, id, "--capabilities", set.join(",")];
+      const s = run(args);
+      const d = run([...args, "--defaults"]);
+      const bad = [s, d].filter((r) => r.status !== 0 || r.stdout.trim() === "");
+      if (bad.length) {
+        for (const r of bad) problems.push(`${name}: ${r.line}: exit ${r.status}\n  stderr: ${(r.stderr || "").trim().slice(0, 600)}`);
+        continue;
+      }
+      bundles.push({ name, template: id, base: stripped && ids.has(stripped) ? stripped : id, set, sections: tpl.sections,
+        offered: tpl.capabilities, schemaText: s.stdout.trim(), defaultsText: d.stdout.trim() });
+    }
+  }
+  return { templates, bundles, problems };
+}
+
+/** The committed sources and the catalog's capabilities ({id: file}). */
+export function loadSources(catalogDir = CATALOG_DIR) {
+  const capDir = join(catalogDir, "capabilities");
+  const capabilities = {};
+  for (const f of readdirSync(capDir).filter((n) => n.endsWith(".json")).sort()) {
+    const c = readJson(join(capDir, f));
+    capabilities[c.id] = c;
+  }
+  return {
+    csValid: readJson(join(SOURCES, "customer-support.valid.json")),
+    seeds: readJson(join(SOURCES, "seeds.json")),
+    capabilities,
+  };
+}
+
+/** The configurations of one bundle (`bundle` as fetchBundles gives it; `schema` its parsed
+ *  bundle). A section's sample is the template's seed section (customer-support.valid.json for
+ *  customer-support-agent, seeds.json's entry for the others), else seeds.json's `sections`, else
+ *  customer-support.valid.json's. Returns
+ *   valid:    one key per section present in the bundle (its `properties`), nothing else;
+ *   alt:      valid with the inline sections' second samples (null when there are none);
+ *   disabled: [{capability, config}] valid plus the section of an offered but disabled capability;
+ *   unknown:  [{key, config}] valid plus a key that is no section of the template. */
+export function bundleConfigs(bundle, schema, src = loadSources()) {
+  const { csValid, seeds, capabilities } = src;
+  const tplSeed = bundle.base === "customer-support-agent" ? csValid : seeds[bundle.base] || {};
+  const sample = (key) => tplSeed[key] ?? seeds.sections?.[key] ?? csValid[key];
+  const present = Object.keys(schema?.properties || {});
+  const valid = {};
+  for (const key of present) {
+    const v = sample(key);
+    if (v === undefined) throw new Error(`${bundle.name}: no sample for the section "${key}" (add one to seeds.json's "sections")`);
+    valid[key] = v;
+  }
+  let alt = null;
+  for (const sec of bundle.sections) {
+    const second = seeds.sections?.[sec.key];
+    if (sec.capability === null && present.includes(sec.key) && second !== undefined && toJson(second) !== toJson(valid[sec.key])) {
+      alt = { ...(alt || valid), [sec.key]: second };
+    }
+  }
+  const disabled = [];
+  for (const sec of bundle.sections) {
+    if (!sec.capability || !bundle.offered.includes(sec.capability) || bundle.set.includes(sec.capability)) continue;
+    const v = sample(sec.key);
+    if (v === undefined) throw new Error(`${bundle.name}: no sample for the disabled section "${sec.key}"`);
+    disabled.push({ capability: sec.capability, key: sec.key, config: { ...valid, [sec.key]: v } });
+  }
+  const keys = new Set(bundle.sections.map((x) => x.key));
+  const unknown = [{ key: "x_unknown", config: { ...valid, x_unknown: {} } }];
+  const foreign = Object.keys(capabilities).find((id) => !keys.has(id) && seeds.sections?.[id] !== undefined);
+  if (foreign) unknown.push({ key: foreign, config: { ...valid, [foreign]: seeds.sections[foreign] } });
+  return { valid, alt, disabled, unknown };
+}
+
+/** Writes the `bundle-*` cases (and a `catalog-capability-ID` case for each catalog capability
+ *  that no template offers but seeds.json has a sample of) into `out` next to generate()'s, and
+ *  appends them to its manifest.json. Instances of a bundle case: its valid configuration, the
+ *  initial configuration (`capconf schema --defaults`, as printed), the alternative valid one,
+ *  each disabled capability's section present (with its sample, and with every value null: both
+ *  valid, nothing validates a disabled section), unknown top-level keys (invalid: propertyNames;
+ *  also `__proto__`), the generic non-objects, then a random `maxSingles` of the schema-aware
+ *  single mutations of the valid configuration and `combos` combinations.
+ *  Manifest extras: `expect` [{line, valid}] (what the reference must say) and `templateCheck`
+ *  {template, capabilities, file} (a file to validate with --template as well as --schema).
+ *  Returns {manifest: the added entries, problems: [text]}. */
+export function generateBundles({ out = DEFAULT_OUT, seed = DEFAULT_SEED, bundles, templates = [], catalogDir = CATALOG_DIR,
+  filter = null, maxSingles = 260, combos = 40 } = {}) {
+  out = resolve(out);
+  const src = loadSources(catalogDir);
+  const added = [];
+  const problems = [];
+  const emit = makeEmitter(out, added);
+  const rngFor = (name) => mulberry32((seed ^ hashString(name)) >>> 0);
+  const generic = [["generic null", null], ["generic []", []], ["generic string", "x"]];
+  const finish = (name, list, expected) => {
+    const expect = [];
+    list.forEach((inst, i) => {
+      if (expected.has(inst.text)) expect.push({ line: i + 1, valid: expected.get(inst.text) });
+    });
+    return expect;
+  };
+
+  for (const b of bundles) {
+    let schema;
+    let cfg;
+    try {
+      schema = JSON.parse(b.schemaText);
+      cfg = bundleConfigs(b, schema, src);
+    } catch (e) {
+      problems.push(`${b.name}: ${e.message}`);
+      continue;
+    }
+    const expected = new Map();
+    const extras = [];
+    const extra = (label, value, valid) => {
+      extras.push([label, value]);
+      if (valid !== undefined) expected.set(toJson(value), valid);
+    };
+    expected.set(toJson(cfg.valid), true);
+    extra("initial configuration (capconf schema --defaults)", new Raw(b.defaultsText));
+    if (cfg.alt) extra("valid config with the inline sections' second samples", cfg.alt, true);
+    for (const d of cfg.disabled) {
+      extra(`disabled capability ${d.capability}: its section present`, d.config, true);
+      const nulls = Object.fromEntries(Object.keys(d.config[d.key]).map((k) => [k, null]));
+      extra(`disabled capability ${d.capability}: its section present, every value null`, { ...d.config, [d.key]: nulls }, true);
+    }
+    for (const u of cfg.unknown) extra(`unknown top-level key ${u.key}`, u.config, false);
+    const protoText = toJson(cfg.valid).replace(/\}$/, ',"__proto__":{}}');
+    extra("unknown top-level key __proto__", new Raw(protoText), false);
+    expected.set(protoText, false);
+    const list = mutateAll(schema, makeResolver(schema, new Map()), {
+      primary: [["valid config", cfg.valid]], extras: [...extras, ...generic], combos, maxSingles,
+    }, rngFor(b.name));
+    const expect = finish(b.name, list, expected);
+    const pickIdx = Math.max(0, list.findIndex((x) => x.label.includes(": combo ")));
+    const checkRel = `files/${b.name}/template-check.json`;
+    emit(b.name, schema, list, [], {
+      schemaText: b.schemaText + "\n",
+      manifest: { expect, bundle: { template: b.template, capabilities: b.set.join(",") },
+        templateCheck: { template: b.template, capabilities: b.set.join(","), file: checkRel, line: pickIdx + 1 } },
+    });
+    writeFileSync(join(out, checkRel), list[pickIdx].text + "\n");
+  }
+
+  const offered = new Set(templates.flatMap((t) => (t.sections || []).map((s) => s.capability).filter(Boolean)));
+  for (const [id, cap] of Object.entries(src.capabilities)) {
+    const name = `catalog-capability-${id}`;
+    const sampleSection = src.seeds.sections?.[id];
+    if (offered.has(id) || sampleSection === undefined || (filter && !filter.test(name))) continue;
+    const schema = { $schema: D7, ...cap.schema };
+    const list = mutateAll(schema, makeResolver(schema, new Map()), {
+      primary: [[`seeds.sections.${id}`, sampleSection]], extras: generic, combos: 20, maxSingles: 120,
+    }, rngFor(name));
+    emit(name, schema, list, [], { manifest: { expect: finish(name, list, new Map([[toJson(sampleSection), true]])) } });
+  }
+
+  const manifestPath = join(out, "manifest.json");
+  const manifest = existsSync(manifestPath) ? readJson(manifestPath) : [];
+  writeFileSync(manifestPath, JSON.stringify([...manifest, ...added], null, 1) + "\n");
+  return { manifest: added, problems };
+}
+
 function main() {
   const argv = process.argv.slice(2);
   let out = DEFAULT_OUT;
   let seed = DEFAULT_SEED;
+  let capconf = null;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--out") out = argv[++i];
     else if (argv[i] === "--seed") seed = Number(argv[++i]);
+    else if (argv[i] === "--capconf") capconf = resolve(argv[++i]);
     else {
-      process.stderr.write("usage: generate.mjs [--out DIR] [--seed N]\n");
+      process.stderr.write("usage: generate.mjs [--out DIR] [--seed N] [--capconf BIN]\n");
       process.exit(2);
     }
   }
-  const { manifest } = generate({ out, seed });
+  let { manifest } = generate({ out, seed });
+  if (capconf) {
+    // The bundle cases need the binary: `capconf templates` / `capconf schema` on DIR/catalog.
+    const catalogDir = makeBundleCatalog(join(resolve(out), "catalog"));
+    const fetched = fetchBundles([capconf], catalogDir);
+    const gen = generateBundles({ out, seed, bundles: fetched.bundles, templates: fetched.templates, catalogDir });
+    for (const p of [...fetched.problems, ...gen.problems]) process.stderr.write(`error: ${p}\n`);
+    manifest = manifest.concat(gen.manifest);
+  }
   const total = manifest.reduce((n, m) => n + m.count, 0);
   process.stdout.write(`generated ${manifest.length} schemas, ${total} instances in ${resolve(out)}\n`);
 }

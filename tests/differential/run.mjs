@@ -16,6 +16,7 @@
 //   --timeout S         seconds allowed for one run of either tool (default 300)
 //   --max-report N      disagreements printed in full (default 200; the rest are counted)
 //   --exclusions FILE   default tests/differential/exclusions.json
+//   --no-bundles        leave out the catalog's bundles (below)
 //
 // For every schema, both tools validate the same JSON Lines (`--output json -`) and the first
 // instances again as files. Per instance they must agree on (1) the verdict and (2) the multiset
@@ -23,13 +24,23 @@
 // Where ajv rejects the schema (exit 2, no output) capconf must reject it too. A differing exit
 // code is one more failure for that run. Excluded instances are reported, not failed, and
 // counted in neither number. The last line is `differential: N passed, M failed`.
+//
+// Bundles (when --capconf is a real binary, not a node script): WORK/catalog is made, a copy of
+// catalog/ plus a 2020-12 variant "<id>-2020" of each template; for every template x allowed set
+// (`capconf templates --catalog`) the bundle (`capconf schema --catalog WORK/catalog T
+// --capabilities S`) becomes a case `bundle-T-S1+S2` (see generate.mjs's generateBundles). Beside
+// the comparison above: the reference must give the verdicts the case expects (valid
+// configuration valid, disabled sections kept, unknown top-level keys rejected), and for one file
+// per bundle `capconf validate --template T --capabilities S --catalog WORK/catalog` must print
+// exactly what `capconf validate --schema BUNDLE` prints, with the same exit code. A bundle that
+// cannot be had is a failure too.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { DEFAULT_SEED, generate } from "./generate.mjs";
+import { DEFAULT_SEED, fetchBundles, generate, generateBundles, makeBundleCatalog } from "./generate.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "..", "..");
@@ -37,13 +48,13 @@ const AJV_DIR = join(ROOT, "tools", "ajv");
 
 function usage(msg) {
   process.stderr.write(`error: ${msg}\nusage: run.mjs --capconf CMD [--ajv FILE] [--work DIR] [--keep] [--seed N] ` +
-    `[--filter REGEX] [--jobs N] [--timeout S] [--max-report N] [--exclusions FILE]\n`);
+    `[--filter REGEX] [--jobs N] [--timeout S] [--max-report N] [--exclusions FILE] [--no-bundles]\n`);
   process.exit(2);
 }
 
 function parseArgs(argv) {
   const o = { capconf: null, ajv: join(AJV_DIR, "validate.mjs"), work: null, keep: false, seed: DEFAULT_SEED, filter: null,
-    jobs: 2, timeout: 300, maxReport: 200, exclusions: join(HERE, "exclusions.json") };
+    jobs: 2, timeout: 300, maxReport: 200, exclusions: join(HERE, "exclusions.json"), bundles: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => (i + 1 < argv.length ? argv[++i] : usage(`${a} needs a value`));
@@ -58,6 +69,7 @@ function parseArgs(argv) {
       case "--timeout": o.timeout = Number(val()); break;
       case "--max-report": o.maxReport = Number(val()); break;
       case "--exclusions": o.exclusions = resolve(val()); break;
+      case "--no-bundles": o.bundles = false; break;
       default: usage(`unknown argument ${a}`);
     }
   }
@@ -200,6 +212,19 @@ async function main() {
   };
   const work = o.work || mkdtempSync(join(tmpdir(), "capconf-differential-"));
   const { manifest } = generate({ out: work, seed: o.seed });
+  // The bundles need `capconf templates` and `capconf schema`: only a real binary has them.
+  const isReference = capconf[0] === process.execPath;
+  const catalogDir = join(work, "catalog");
+  const setupProblems = [];
+  let bundleCount = 0;
+  if (o.bundles && !isReference) {
+    makeBundleCatalog(catalogDir);
+    const fetched = fetchBundles(capconf, catalogDir, { filter: o.filter, timeoutS: o.timeout });
+    const gen = generateBundles({ out: work, seed: o.seed, bundles: fetched.bundles, templates: fetched.templates, catalogDir, filter: o.filter });
+    manifest.push(...gen.manifest);
+    setupProblems.push(...fetched.problems, ...gen.problems);
+    bundleCount = gen.manifest.filter((m) => m.bundle).length;
+  }
   const entries = manifest.filter((m) => !o.filter || o.filter.test(m.name));
   const exclusions = existsSync(o.exclusions) ? JSON.parse(readFileSync(o.exclusions, "utf8")) : [];
   const excluded = (schema, line) => exclusions.find((x) => x.schema === schema && (x.line === undefined || x.line === line));
@@ -207,6 +232,7 @@ async function main() {
   process.stdout.write(`capconf: ${capconf.join(" ")}\n`);
   process.stdout.write(`ajv:     ${ajv.join(" ")} (ajv ${ver("ajv")}, ajv-formats ${ver("ajv-formats")}, node ${process.version})\n`);
   process.stdout.write(`corpus:  ${work} (${entries.length} schemas, seed ${o.seed})\n`);
+  if (o.bundles && !isReference) process.stdout.write(`bundles: ${bundleCount} from ${catalogDir} (capconf templates/schema --catalog)\n`);
 
   let passed = 0;
   let failed = 0;
@@ -220,22 +246,28 @@ async function main() {
     perSchema.set(m.name, (perSchema.get(m.name) || 0) + 1);
     if (reported++ < o.maxReport) process.stdout.write(`\nFAIL ${m.name} ${where}: ${reason}\n${detail}`);
   };
+  for (const p of setupProblems) fail({ name: "bundles" }, "setup", "a bundle case could not be made", `  ${p}\n`);
 
   const results = await pool(entries, o.jobs, async (m) => {
     const schema = join(work, m.schema);
     const base = ["validate", "--schema", schema, ...m.args, "--output", "json"];
     const stdinFile = join(work, m.instances);
     const files = m.files.map((f) => join(work, f.path));
-    const [cL, aL, cF, aF] = await Promise.all([
+    const tc = m.templateCheck;
+    const tcFile = tc ? join(work, tc.file) : null;
+    const [cL, aL, cF, aF, cT, cS] = await Promise.all([
       runTool(capconf, [...base, "-"], stdinFile, o.timeout),
       runTool(ajv, [...base, "-"], stdinFile, o.timeout),
       files.length ? runTool(capconf, [...base, ...files], null, o.timeout) : null,
       files.length ? runTool(ajv, [...base, ...files], null, o.timeout) : null,
+      tc ? runTool(capconf, ["validate", "--template", tc.template, "--capabilities", tc.capabilities, "--catalog", catalogDir,
+        "--output", "json", tcFile], null, o.timeout) : null,
+      tc ? runTool(capconf, ["validate", "--schema", schema, "--output", "json", tcFile], null, o.timeout) : null,
     ]);
-    return { m, schema, files, cL, aL, cF, aF };
+    return { m, schema, files, cL, aL, cF, aF, cT, cS, tcFile };
   });
 
-  for (const { m, schema, files, cL, aL, cF, aF } of results) {
+  for (const { m, schema, files, cL, aL, cF, aF, cT, cS, tcFile } of results) {
     const texts = readFileSync(join(work, m.instances), "utf8").split("\n");
     const labels = JSON.parse(readFileSync(join(work, m.labels), "utf8"));
     const header = (runC, runA) =>
@@ -243,6 +275,7 @@ async function main() {
       (runC.stderr.trim() ? `  capconf stderr: ${clip(runC.stderr.trim(), 600)}\n` : "") +
       (runA.stderr.trim() ? `  ajv stderr:     ${clip(runA.stderr.trim(), 600)}\n` : "");
 
+    const expectOf = new Map((m.expect || []).map((x) => [x.line, x.valid]));
     const check = (mode, runC, runA, keys) => {
       if (runC.timedOut || runA.timedOut) {
         fail(m, mode, `${runC.timedOut ? "capconf" : "ajv"} timed out after ${o.timeout}s`, header(runC, runA));
@@ -253,6 +286,12 @@ async function main() {
       for (const { key, line, label } of keys) {
         const c = pc.byKey.get(key);
         const a = pa.byKey.get(key);
+        // What the corpus knows the verdict must be (bundle cases): checks the corpus and the reference.
+        if (mode === "stdin" && expectOf.has(line) && a?.valid !== expectOf.get(line)) {
+          fail(m, `${mode} line ${line}`, `the reference says ${a ? (a.valid ? "valid" : "invalid") : "nothing"}, the corpus expects ` +
+            `${expectOf.get(line) ? "valid" : "invalid"}`, header(runC, runA) + `  instance: ${clip(texts[line - 1] ?? "", 400)}\n` +
+            `  label:    ${label}\n  ajv:      ${clip(summarize(a), 800)}\n  capconf:  ${clip(summarize(c), 800)}\n`);
+        }
         const reason = compareOne(c, a, bothRejected, runC.code, runA.code);
         const ex = excluded(m.name, line);
         if (reason === null) {
@@ -287,6 +326,20 @@ async function main() {
     for (let n = 1; n <= m.count; n++) lineKeys.push({ key: `line:${n}`, line: n, label: labels[n - 1] });
     check("stdin", cL, aL, lineKeys);
     if (cF && aF) check("files", cF, aF, m.files.map((f, i) => ({ key: `file:${files[i]}`, line: f.line, label: labels[f.line - 1] })));
+    if (cT && cS) {
+      const tc = m.templateCheck;
+      const args = `validate --template ${tc.template} --capabilities ${tc.capabilities} --catalog ${catalogDir} --output json ${tcFile}`;
+      if (cT.stdout === cS.stdout && cT.code === cS.code && !cT.timedOut && !cS.timedOut) passed++;
+      else {
+        fail(m, "--template", cT.stdout !== cS.stdout ? "validate --template prints something else than validate --schema BUNDLE"
+          : `exit code differs: --template ${cT.code}, --schema ${cS.code}`,
+          `  capconf ${args}\n    exit ${cT.code}: ${clip(cT.stdout.trim() || "(nothing)", 1500)}\n` +
+          (cT.stderr.trim() ? `    stderr: ${clip(cT.stderr.trim(), 600)}\n` : "") +
+          `  capconf validate --schema ${schema} --output json ${tcFile}\n    exit ${cS.code}: ${clip(cS.stdout.trim() || "(nothing)", 1500)}\n` +
+          (cS.stderr.trim() ? `    stderr: ${clip(cS.stderr.trim(), 600)}\n` : "") +
+          `  instance: line ${tc.line}, ${labels[tc.line - 1]}\n`);
+      }
+    }
   }
 
   if (reported > o.maxReport) process.stdout.write(`\n(${reported - o.maxReport} more disagreements not printed; raise --max-report)\n`);
