@@ -1,6 +1,7 @@
 #include "capconf/catalog/bundle.h"
 
 #include <boost/json/serialize.hpp>
+#include <atomic>
 #include <deque>
 #include <set>
 
@@ -226,11 +227,7 @@ json::value NestUiSchema(const json::value& ui_schema) {
 }
 
 Result<std::shared_ptr<const Bundle>> ComposeBundle(const Template& tmpl, CapabilitySet enabled) {
-  CapabilitySet universal = 0;
-  for (const Section& s : tmpl.sections()) {
-    if (s.capability && s.capability->universal()) universal |= s.capability->bit();
-  }
-  if (CapabilitySet stray = enabled & ~(tmpl.offered() | universal); stray != 0) {
+  if (CapabilitySet stray = enabled & ~(tmpl.offered() | tmpl.universal()); stray != 0) {
     return InvalidArgumentError("template '" + tmpl.id() +
                                 "' does not offer every capability of the requested set");
   }
@@ -310,18 +307,52 @@ std::size_t BundleCache::KeyHash::operator()(const Key& k) const noexcept {
   return h ^ (std::hash<std::uint64_t>()(k.enabled) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
 }
 
-Result<std::shared_ptr<const Bundle>> BundleCache::Get(const Template& tmpl, CapabilitySet enabled) {
+namespace {
+std::atomic<std::uint64_t> next_cache_id{1};
+
+struct FrontKey {
+  std::uint64_t cache;
+  const Template* tmpl;
+  CapabilitySet enabled;
+  bool operator==(const FrontKey&) const = default;
+};
+struct FrontKeyHash {
+  std::size_t operator()(const FrontKey& k) const noexcept {
+    std::size_t h = std::hash<const void*>()(k.tmpl) ^ (k.cache * 0x9e3779b97f4a7c15ULL);
+    return h ^ (std::hash<std::uint64_t>()(k.enabled) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+  }
+};
+constexpr std::size_t kMaxFrontEntries = 4096;
+}  // namespace
+
+BundleCache::BundleCache() : id_(next_cache_id.fetch_add(1)) {}
+BundleCache::~BundleCache() = default;
+
+Result<const Bundle*> BundleCache::Get(const Template& tmpl, CapabilitySet enabled) {
+  if ((enabled & ~(tmpl.offered() | tmpl.universal())) != 0) {
+    return InvalidArgumentError("template '" + tmpl.id() +
+                                "' does not offer every capability of the requested set");
+  }
+  // Bundles are never evicted, so a pointer handed to this thread once stays good.
+  thread_local std::unordered_map<FrontKey, const Bundle*, FrontKeyHash> front;
+  const FrontKey front_key{id_, &tmpl, enabled & tmpl.offered()};
+  if (auto it = front.find(front_key); it != front.end()) return it->second;
   Key key{&tmpl, enabled & tmpl.offered()};
+  const Bundle* found = nullptr;
   {
     std::shared_lock lock(mutex_);
     auto it = bundles_.find(key);
-    if (it != bundles_.end()) return it->second;
+    if (it != bundles_.end()) found = it->second.get();
   }
-  // Composed outside the lock: two threads may both compose the same pair; the first insert wins.
-  CAPCONF_ASSIGN_OR_RETURN(std::shared_ptr<const Bundle> bundle, ComposeBundle(tmpl, enabled));
-  std::unique_lock lock(mutex_);
-  auto [it, inserted] = bundles_.emplace(key, std::move(bundle));
-  return it->second;
+  if (found == nullptr) {
+    // Composed outside the lock: two threads may compose the same pair; the first insert wins.
+    CAPCONF_ASSIGN_OR_RETURN(std::shared_ptr<const Bundle> bundle, ComposeBundle(tmpl, enabled));
+    std::unique_lock lock(mutex_);
+    found = bundles_.emplace(key, std::move(bundle)).first->second.get();
+  }
+  if (front.size() >= kMaxFrontEntries) front.clear();
+  front.emplace(front_key, found);
+  return found;
 }
 
 std::size_t BundleCache::size() const {

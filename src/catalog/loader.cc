@@ -831,6 +831,9 @@ std::unique_ptr<Template> CatalogLoader::LoadTemplate(const CatalogFile& file,
       ok = false;
     }
   }
+  for (const Section& s : t->sections_) {
+    if (s.capability && s.capability->universal()) t->universal_ |= s.capability->bit();
+  }
   // Offered capabilities the config_schema does not reference still have their section.
   for (const Capability* c : t->capabilities_) {
     if (referenced & c->bit()) continue;

@@ -48,8 +48,7 @@ std::vector<FieldError> Validate(const catalog::Bundle& bundle, const json::valu
 }
 
 Result<AgentConfig> InitialConfig(catalog::BundleCache& bundles, const catalog::Template& tmpl) {
-  CAPCONF_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Bundle> bundle,
-                           bundles.Get(tmpl, tmpl.defaults()));
+  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle, bundles.Get(tmpl, tmpl.defaults()));
   AgentConfig initial;
   initial.enabled = tmpl.defaults();
   initial.config = catalog::FillDefaults(bundle->schema, nullptr);
@@ -100,7 +99,7 @@ Result<ToggleOutcome> Toggle(const catalog::Catalog& catalog, catalog::BundleCac
   ToggleOutcome outcome;
   outcome.refused = catalog::CheckCapabilitySet(catalog, tmpl, next);
   if (!outcome.refused.empty()) return outcome;
-  CAPCONF_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Bundle> bundle, bundles.Get(tmpl, next));
+  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle, bundles.Get(tmpl, next));
   outcome.next.enabled = next & tmpl.offered();
   json::object kept = current.config.is_object() ? current.config.get_object() : json::object();
   // Defaults are filled for the sections present now; sections of disabled capabilities are

@@ -224,21 +224,21 @@ TEST_F(BundleTest, CacheReturnsTheSameBundleAndIsThreadSafe) {
   ASSERT_TRUE(first.ok());
   auto second = cache.Get(*t, set | catalog_->universal());  // the same pair
   ASSERT_TRUE(second.ok());
-  EXPECT_EQ(first->get(), second->get());
+  EXPECT_EQ(*first, *second);
   EXPECT_EQ(cache.size(), 1u);
   std::vector<std::thread> threads;
   std::vector<const Bundle*> seen(8);
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&, i] {
       auto b = cache.Get(*t, *catalog_->ParseSetList(i % 2 ? "rag,widget,api,escalation" : "rag,widget,api"));
-      seen[i] = b.ok() ? b->get() : nullptr;
+      seen[i] = b.ok() ? *b : nullptr;
     });
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(cache.size(), 2u);
   for (int i = 0; i < 8; ++i) {
     EXPECT_EQ(seen[i], cache.Get(*t, *catalog_->ParseSetList(i % 2 ? "rag,widget,api,escalation"
-                                                                   : "rag,widget,api"))->get());
+                                                                   : "rag,widget,api")).value());
   }
   EXPECT_FALSE(cache.Get(*t, *catalog_->ParseSetList("rag,voice")).ok());
   EXPECT_EQ(cache.size(), 2u);  // failures are not cached

@@ -24,7 +24,7 @@ class ConfigTest : public testing::Test {
   }
   const catalog::Template& T(const char* id) { return *catalog_->FindTemplate(id); }
   CapabilitySet Set(const char* list) { return *catalog_->ParseSetList(list); }
-  std::shared_ptr<const catalog::Bundle> B(const char* tmpl, const char* caps) {
+  const catalog::Bundle* B(const char* tmpl, const char* caps) {
     auto b = bundles_.Get(T(tmpl), Set(caps));
     EXPECT_TRUE(b.ok()) << b.status().message();
     return *b;

@@ -110,7 +110,7 @@ function getAt(root, path) {
 // ---------------------------------------------------------------------------------------------
 // Which subschemas apply at an instance location (for schema-aware mutations)
 
-function makeResolver(root, remotes) {
+export function makeResolver(root, remotes = new Map()) {
   const byPointer = (doc, frag) => {
     if (!frag || frag === "#") return doc;
     let v = doc;
@@ -150,7 +150,7 @@ function children(schema, key) {
   }
   return res;
 }
-function subschemasAt(root, path, resolveRef) {
+export function subschemasAt(root, path, resolveRef) {
   let cur = applicable(root, resolveRef);
   for (const k of path) {
     const next = [];

@@ -117,6 +117,8 @@ class Template {
   const std::vector<const Capability*>& default_capabilities() const { return defaults_; }
   CapabilitySet offered() const { return offered_; }
   CapabilitySet defaults() const { return default_set_; }
+  // The universal capabilities among its sections (always on).
+  CapabilitySet universal() const { return universal_; }
   // Every section in form order: the config_schema's allOf order, then the offered
   // capabilities it does not reference, in `capabilities` order.
   const std::vector<Section>& sections() const { return sections_; }
@@ -139,7 +141,7 @@ class Template {
   int version_ = 1;
   bool supports_dedicated_runtime_ = false;
   std::vector<const Capability*> capabilities_, defaults_;
-  CapabilitySet offered_ = 0, default_set_ = 0;
+  CapabilitySet offered_ = 0, default_set_ = 0, universal_ = 0;
   std::vector<Section> sections_;
   schema::Dialect dialect_ = schema::Dialect::kDraft7;
   std::map<std::string, std::int64_t, std::less<>> credit_costs_;
