@@ -1,18 +1,22 @@
 # Embeds the *.json files under a directory into a generated C++ source that defines
 #   std::span<const EmbeddedFile> FUNCTION()   in namespace NAMESPACE
 # (EmbeddedFile {path, text} declared by HEADER). Used for the catalog, so that the binary carries
-# the catalog it was built with.
+# the catalog it was built with, and for the store's SQL migrations (GLOB "*.sql").
 #
-#   capconf_embed_json(OUT_VAR DIR dir HEADER h NAMESPACE ns FUNCTION fn NAME stem)
+#   capconf_embed_json(OUT_VAR DIR dir HEADER h NAMESPACE ns FUNCTION fn NAME stem [GLOB pattern])
 #
+# GLOB selects other files than *.json (searched recursively under DIR, like the default).
 # The source is regenerated when a file changes; adding or removing a file re-runs the configure
 # step (CONFIGURE_DEPENDS) and rewrites the manifest, which the generation depends on.
 
 set(_CAPCONF_EMBED_SCRIPT "${CMAKE_CURRENT_LIST_FILE}")
 
 function(capconf_embed_json out_var)
-  cmake_parse_arguments(ARG "" "DIR;HEADER;NAMESPACE;FUNCTION;NAME" "" ${ARGN})
-  file(GLOB_RECURSE json_files CONFIGURE_DEPENDS "${ARG_DIR}/*.json")
+  cmake_parse_arguments(ARG "" "DIR;HEADER;NAMESPACE;FUNCTION;NAME;GLOB" "" ${ARGN})
+  if(NOT ARG_GLOB)
+    set(ARG_GLOB "*.json")
+  endif()
+  file(GLOB_RECURSE json_files CONFIGURE_DEPENDS "${ARG_DIR}/${ARG_GLOB}")
   list(SORT json_files)
   set(manifest "${CMAKE_CURRENT_BINARY_DIR}/${ARG_NAME}.list")
   list(JOIN json_files "\n" manifest_text)

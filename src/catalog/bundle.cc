@@ -6,6 +6,7 @@
 #include <set>
 
 #include "capconf/json/pointer.h"
+#include "capconf/json/serialize.h"
 #include "loader.h"
 
 namespace capconf::catalog {
@@ -284,8 +285,8 @@ Result<std::shared_ptr<const Bundle>> ComposeBundle(const Template& tmpl, Capabi
 
   ui["ui:order"] = std::move(order);
   bundle->ui_schema = std::move(ui);
-  bundle->schema_text = json::serialize(bundle->schema);
-  bundle->ui_schema_text = json::serialize(bundle->ui_schema);
+  bundle->schema_text = capconf::json::Serialize(bundle->schema);
+  bundle->ui_schema_text = capconf::json::Serialize(bundle->ui_schema);
   if (bundle->schema_text.size() > kMaxBundleBytes) {
     return ResourceExhaustedError("the bundled schema of template '" + tmpl.id() + "' is " +
                                   std::to_string(bundle->schema_text.size()) +

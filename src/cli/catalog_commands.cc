@@ -10,6 +10,7 @@
 #include "capconf/catalog/rules.h"
 #include "capconf/config/config.h"
 #include "capconf/json/parse.h"
+#include "capconf/json/serialize.h"
 #include "catalog_selection.h"
 #include "file_util.h"
 
@@ -110,7 +111,7 @@ int RunCapabilities(const std::vector<std::string>& args, std::FILE* out, std::F
   if (a.json_output) {
     bj::array list;
     for (const auto& c : (*catalog)->capabilities()) list.push_back(c->ToJson());
-    Print(out, bj::serialize(list) + "\n");
+    Print(out, capconf::json::Serialize(list) + "\n");
     return 0;
   }
   std::string text;
@@ -164,7 +165,7 @@ int RunTemplates(const std::vector<std::string>& args, std::FILE* out, std::FILE
                                 {"sections", std::move(sections)},
                                 {"allowed_sets", std::move(allowed)}});
     }
-    Print(out, bj::serialize(list) + "\n");
+    Print(out, capconf::json::Serialize(list) + "\n");
     return 0;
   }
   std::string text;
@@ -199,7 +200,7 @@ int RunSchema(const std::vector<std::string>& args, std::FILE* out, std::FILE* e
       if (!parsed.ok()) return Fail(err, "schema", a.positional[1] + ": " + parsed.status().message());
       data = std::move(*parsed);
     }
-    Print(out, bj::serialize(catalog::FillDefaults(s->bundle->schema, data ? &*data : nullptr)) + "\n");
+    Print(out, capconf::json::Serialize(catalog::FillDefaults(s->bundle->schema, data ? &*data : nullptr)) + "\n");
   } else {
     Print(out, s->bundle->schema_text + "\n");
   }
@@ -287,7 +288,7 @@ int RunExplain(const std::vector<std::string>& args, std::FILE* out, std::FILE* 
       text += "  missing" + (m.pointer.empty() ? std::string() : " " + m.pointer) + ": " + m.message + "\n";
     }
   }
-  Print(out, a.json_output ? bj::serialize(report) + "\n" : text);
+  Print(out, a.json_output ? capconf::json::Serialize(report) + "\n" : text);
   return problems.empty() && configured ? 0 : 1;
 }
 
@@ -315,7 +316,7 @@ int RunCatalog(const std::vector<std::string>& args, std::FILE* out, std::FILE* 
     for (const catalog::Finding& f : findings) {
       list.push_back(bj::object{{"file", f.file}, {"pointer", f.pointer}, {"message", f.message}});
     }
-    Print(out, bj::serialize(bj::object{{"findings", std::move(list)}}) + "\n");
+    Print(out, capconf::json::Serialize(bj::object{{"findings", std::move(list)}}) + "\n");
   } else {
     std::string text;
     for (const catalog::Finding& f : findings) text += f.ToString() + "\n";

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "capconf/catalog/rules.h"
+
 namespace capconf::cli {
 
 Result<std::shared_ptr<const catalog::Catalog>> LoadCatalog(const std::string& directory) {
@@ -28,8 +30,10 @@ Result<TemplateSelection> LoadTemplateSelection(const std::string& catalog_dir,
   s.tmpl = s.catalog->FindTemplate(id, version);
   if (s.tmpl == nullptr) {
     std::string known;
-    for (const auto& t : s.catalog->templates()) {
-      if (known.find(t->id()) == std::string::npos) known += (known.empty() ? "" : ", ") + t->id();
+    std::string last;
+    for (const auto& t : s.catalog->templates()) {  // sorted by id, so equal ids are adjacent
+      if (t->id() != last) known += (known.empty() ? "" : ", ") + t->id();
+      last = t->id();
     }
     return NotFoundError("there is no template '" + template_id + "' (known: " + known + ")");
   }
@@ -40,6 +44,9 @@ Result<TemplateSelection> LoadTemplateSelection(const std::string& catalog_dir,
       return InvalidArgumentError("template '" + s.tmpl->id() + "' does not offer " +
                                   s.catalog->SetIds(stray).front());
     }
+    // A set a buyer could never have gets no bundle: `explain` says why in full.
+    std::vector<catalog::SetProblem> problems = catalog::CheckCapabilitySet(*s.catalog, *s.tmpl, s.enabled);
+    if (!problems.empty()) return FailedPreconditionError(problems.front().message);
   } else {
     s.enabled = s.tmpl->defaults();
   }

@@ -23,9 +23,9 @@ struct TemplateSelection {
 };
 
 // Loads the catalog, finds `template_id` ("id" or "id@version") and composes the bundle for
-// `capabilities` ("a,b,c"; the template's defaults when absent). The capability set is not
-// checked against the dependency rules here (`explain` does that). NotFound for an unknown
-// template; InvalidArgument for an unknown or unoffered capability.
+// `capabilities` ("a,b,c"; the template's defaults when absent). NotFound for an unknown
+// template; InvalidArgument for an unknown or unoffered capability; FailedPrecondition, with the
+// buyer's sentence, for a set the rules refuse (a default off, a dependency broken).
 Result<TemplateSelection> LoadTemplateSelection(const std::string& catalog_dir,
                                                 const std::string& template_id,
                                                 const std::optional<std::string>& capabilities);

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "capconf/json/parse.h"
+#include "capconf/json/serialize.h"
 #include "capconf/schema/schema.h"
 #include "catalog_selection.h"
 #include "file_util.h"
@@ -153,7 +154,7 @@ void AppendLabel(std::string& out, bool json_output, const std::string* file, st
   if (json_output) {
     if (file) {
       out += "{\"instance\":";
-      out += json::serialize(json::string_view(*file));
+      out += capconf::json::Serialize(json::string_view(*file));
     } else {
       out += "{\"line\":";
       out += std::to_string(line);
@@ -175,7 +176,7 @@ void AppendResult(std::string& out, bool json_output, const std::string* file, s
     list.reserve(errors.size());
     for (const auto& e : errors) list.push_back(e.ToJson());
     out += ",\"valid\":false,\"errors\":";
-    out += json::serialize(list);
+    out += capconf::json::Serialize(list);
     out += "}\n";
     return;
   }
@@ -204,7 +205,7 @@ void AppendUnreadable(std::string& out, bool json_output, const std::string* fil
   AppendLabel(out, json_output, file, line);
   if (json_output) {
     out += ",\"error\":";
-    out += json::serialize(json::string_view(reason));
+    out += capconf::json::Serialize(json::string_view(reason));
     out += "}\n";
   } else {
     out += ": unreadable: " + reason + "\n";

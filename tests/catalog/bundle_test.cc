@@ -13,6 +13,7 @@
 
 #include "capconf/catalog/rules.h"
 #include "capconf/json/pointer.h"
+#include "capconf/json/serialize.h"
 #include "catalog_files.h"
 
 namespace capconf::catalog {
@@ -100,8 +101,8 @@ TEST_F(BundleTest, EveryTemplateAndAllowedSetBundles) {
         EXPECT_EQ(k.find('.'), std::string_view::npos) << "dotted UI key " << k;
       });
       EXPECT_NE(b.compiled, nullptr);
-      EXPECT_EQ(b.schema_text, bj::serialize(b.schema));
-      EXPECT_EQ(b.ui_schema_text, bj::serialize(b.ui_schema));
+      EXPECT_EQ(b.schema_text, capconf::json::Serialize(b.schema));
+      EXPECT_EQ(b.ui_schema_text, capconf::json::Serialize(b.ui_schema));
     }
   }
   EXPECT_EQ(count, 7u);

@@ -228,3 +228,29 @@ TEST_F(CatalogTest, ReadsADirectoryAndReportsAMissingOne) {
 
 }  // namespace
 }  // namespace capconf::catalog
+
+// The lint's rjsf tables equal the snapshot of rjsf's own (tools/rjsf/widgets.mjs), which
+// rjsf_widgets_check.mjs holds against the installed package.
+#include "rjsf_widgets.h"
+
+namespace capconf::catalog {
+namespace {
+
+TEST(RjsfWidgetsTest, TablesMatchTheSnapshotOfRjsf) {
+  boost::json::value snapshot = testutil::ReadJson(testutil::SourcePath("tests/catalog/rjsf_widgets.json"));
+  ASSERT_TRUE(snapshot.is_object());
+  std::set<std::string_view> registered;
+  for (const auto& n : snapshot.at("registered").as_array()) registered.insert(n.as_string());
+  EXPECT_EQ(registered, RjsfRegisteredWidgets());
+  for (const auto& [type, names] : snapshot.at("aliases").as_object()) {
+    const std::set<std::string_view>* ours = RjsfAliases(type);
+    ASSERT_NE(ours, nullptr) << type;
+    std::set<std::string_view> theirs;
+    for (const auto& n : names.as_array()) theirs.insert(n.as_string());
+    EXPECT_EQ(theirs, *ours) << type;
+  }
+  EXPECT_EQ(RjsfAliases("object"), nullptr);
+}
+
+}  // namespace
+}  // namespace capconf::catalog

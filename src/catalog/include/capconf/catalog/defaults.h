@@ -3,8 +3,8 @@
 // it renders a form, so that the configuration the server stores for a new subscription, or for
 // a newly enabled capability, is what the page would show.
 //
-// What rjsf does, and so what this does (checked against @rjsf/utils 6.11.1 by
-// tests/catalog/rjsf_defaults_test; tools/rjsf/defaults.mjs is the reference):
+// What rjsf does, and so what this does (checked against @rjsf/utils 6.11.1 for every template
+// and allowed set by tests/catalog/rjsf_defaults.mjs; tools/rjsf/defaults.mjs is the reference):
 // - `const` wins over `default`; the deepest default wins over an ancestor's object default;
 //   values already in the data are kept (an explicit null or "" too).
 // - An object is added when it has something in it, or when its key is required; a required

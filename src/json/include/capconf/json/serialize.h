@@ -1,0 +1,16 @@
+#pragma once
+// Serialising JSON the way JavaScript's JSON.stringify writes it, so that what capconf stores and
+// returns reads the same as what the page sends: numbers in their shortest round-trip form
+// ("0.7", "1e+21", not Boost.JSON's "7E-1"), integral doubles without a fraction ("1"), strings
+// with only the escapes JSON requires (non-ASCII UTF-8 is written as is), no whitespace.
+
+#include <boost/json/value.hpp>
+#include <string>
+
+namespace capconf::json {
+
+std::string Serialize(const boost::json::value& value);
+// Appends to `out`, for building larger texts without a copy.
+void AppendSerialized(std::string& out, const boost::json::value& value);
+
+}  // namespace capconf::json

@@ -1,0 +1,414 @@
+#pragma once
+// Persistence behind one interface: a `Store` hands out `Transaction`s, and every read and write
+// happens inside one. Two implementations pass the same contract suite
+// (tests/store/store_contract_test.cc): SQLite (embedded, the default) and PostgreSQL (libpq).
+//
+// Conventions for every record and operation below:
+// - Ids are strings. Records with a generated id (organizations, users, API tokens, offerings,
+//   subscriptions, API keys, files) get a fresh `NewId()` on insert when `id` is empty; a given
+//   id is kept. Insert returns the id that was stored.
+// - Timestamps are int64 Unix milliseconds given by the caller (a Clock lives above the store);
+//   the store never reads the database's clock.
+// - JSON fields are JSON text, stored and returned byte for byte (the store does not parse them;
+//   the caller validates). Bytes fields round-trip exactly, NUL bytes included.
+// - Errors are Status codes, never exceptions:
+//     kNotFound          the addressed row does not exist;
+//     kAlreadyExists     a unique key collided (id, email, token hash, key prefix, primary key);
+//     kFailedPrecondition  a stale revision (UpdateAgentConfigIfRevision), a reference to a row
+//                        that does not exist (foreign key), cancelling a cancelled subscription,
+//                        a finished transaction, a database newer than this binary;
+//     kUnavailable       the database is busy, locked or unreachable: retry the whole transaction;
+//     kAborted           the database chose this transaction as a deadlock/serialization victim:
+//                        retry the whole transaction;
+//     kDataLoss          stored data cannot be read back (bad enum value, bad integer, corruption);
+//     kInvalidArgument   a bad URL or option, or a value the schema rejects.
+// - "Soft" failures leave the transaction usable: kNotFound, kAlreadyExists from Insert*,
+//   kFailedPrecondition from UpdateAgentConfigIfRevision and CancelSubscription. After any other
+//   failure the transaction is broken: every later call returns kAborted and Commit fails, so
+//   the caller rolls back (destroys it) and may retry.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "capconf/common/status.h"
+
+namespace capconf::store {
+
+using Bytes = std::vector<std::uint8_t>;
+
+// A fresh 26-character id: 130 random bits in lowercase Crockford base32
+// ("0123456789abcdefghjkmnpqrstvwxyz"), from the operating system's random source.
+std::string NewId();
+
+// ---------------------------------------------------------------------------------------------
+// Enumerations, stored as the strings ToString returns. Parse* returns kInvalidArgument for
+// anything else (the store turns that into kDataLoss when it comes from the database).
+
+enum class OrganizationKind { kOperator, kSeller, kBuyer };
+enum class Role { kOperator, kSeller, kBuyer };
+enum class OfferingState { kDraft, kActive, kArchived };
+enum class SubscriptionState { kActive, kCancelled };
+enum class FilePurpose { kDocument, kAvatar };
+
+std::string_view ToString(OrganizationKind kind);  // "operator" | "seller" | "buyer"
+std::string_view ToString(Role role);              // "operator" | "seller" | "buyer"
+std::string_view ToString(OfferingState state);    // "draft" | "active" | "archived"
+std::string_view ToString(SubscriptionState state);  // "active" | "cancelled"
+std::string_view ToString(FilePurpose purpose);    // "document" | "avatar"
+Result<OrganizationKind> ParseOrganizationKind(std::string_view text);
+Result<Role> ParseRole(std::string_view text);
+Result<OfferingState> ParseOfferingState(std::string_view text);
+Result<SubscriptionState> ParseSubscriptionState(std::string_view text);
+Result<FilePurpose> ParseFilePurpose(std::string_view text);
+
+// ---------------------------------------------------------------------------------------------
+// Records. Plain values; comparisons compare every field.
+
+struct Organization {
+  std::string id;
+  std::string name;
+  OrganizationKind kind = OrganizationKind::kBuyer;
+  std::int64_t created_at = 0;
+  bool operator==(const Organization&) const = default;
+};
+
+struct User {
+  std::string id;
+  std::string organization_id;
+  // Unique ignoring ASCII case; stored as given, looked up ignoring ASCII case.
+  std::string email;
+  std::string display_name;
+  Role role = Role::kBuyer;
+  std::string password_hash;
+  std::int64_t created_at = 0;
+  bool disabled = false;
+  bool operator==(const User&) const = default;
+};
+
+struct Session {
+  std::string id_hash;  // primary key: SHA-256 hex of the session id (the cookie)
+  std::string user_id;
+  std::string csrf_token_hash;
+  std::int64_t created_at = 0;
+  std::int64_t expires_at = 0;
+  std::int64_t last_seen_at = 0;
+  bool operator==(const Session&) const = default;
+};
+
+// A bearer token for programs acting as a user.
+struct ApiToken {
+  std::string id;
+  std::string user_id;
+  std::string name;
+  std::string token_hash;  // unique
+  std::string prefix;      // shown in lists so people can tell tokens apart
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> last_used_at;
+  std::optional<std::int64_t> revoked_at;
+  bool operator==(const ApiToken&) const = default;
+};
+
+// A published template document. Immutable: inserting an existing (template_id, version) fails.
+struct TemplateVersion {
+  std::string template_id;
+  int version = 1;
+  std::string document;         // JSON text
+  std::string organization_id;  // the publisher
+  std::int64_t created_at = 0;
+  bool operator==(const TemplateVersion&) const = default;
+};
+
+struct Offering {
+  std::string id;
+  std::string organization_id;  // the seller
+  std::string template_id;      // not a foreign key: templates may come from the built-in catalog
+  int template_version = 1;
+  std::string name;
+  std::string description;
+  std::string credit_costs;  // JSON text
+  OfferingState state = OfferingState::kDraft;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+  bool operator==(const Offering&) const = default;
+};
+
+struct Subscription {
+  std::string id;
+  std::string offering_id;
+  std::string organization_id;  // the buyer
+  std::string created_by;       // user id
+  SubscriptionState state = SubscriptionState::kActive;
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> cancelled_at;
+  bool operator==(const Subscription&) const = default;
+};
+
+// The current configuration of a subscription (one row per subscription).
+struct AgentConfig {
+  std::string subscription_id;
+  std::string enabled;  // JSON text: array of capability ids
+  std::string config;   // JSON text
+  std::int64_t revision = 1;
+  bool is_configured = false;
+  std::int64_t updated_at = 0;
+  std::string updated_by;  // user id (not a foreign key, so system actors may be recorded)
+  bool operator==(const AgentConfig&) const = default;
+};
+
+// One saved state of an AgentConfig; revision 1 is written with the AgentConfig itself.
+struct Revision {
+  std::string subscription_id;
+  std::int64_t revision = 1;
+  std::string enabled;  // JSON text
+  std::string config;   // JSON text
+  bool is_configured = false;
+  std::int64_t created_at = 0;
+  std::string created_by;  // user id (not a foreign key)
+  std::string note;        // "created", "saved", "capabilities", "restored from 3"
+  bool operator==(const Revision&) const = default;
+};
+
+// A key a subscription's programs call the gateway with; only its hash is stored.
+struct ApiKey {
+  std::string id;
+  std::string subscription_id;
+  std::string name;
+  std::string prefix;  // unique: how a presented key finds its row
+  std::string key_hash;
+  std::string permissions;  // JSON text: array of permission names
+  std::int64_t created_at = 0;
+  std::string created_by;  // user id (not a foreign key)
+  std::optional<std::int64_t> last_used_at;
+  std::optional<std::int64_t> revoked_at;
+  bool operator==(const ApiKey&) const = default;
+};
+
+// A write-only value of a subscription's configuration, encrypted by the caller.
+struct Secret {
+  std::string subscription_id;
+  std::string pointer;  // JSON Pointer into the configuration document
+  Bytes ciphertext;
+  Bytes nonce;
+  std::string last4;
+  std::int64_t updated_at = 0;
+  std::string updated_by;  // user id (not a foreign key)
+  bool operator==(const Secret&) const = default;
+};
+
+// Metadata of an uploaded file (the bytes live elsewhere, addressed by sha256).
+struct StoredFile {
+  std::string id;
+  std::string organization_id;
+  std::string sha256;  // hex
+  std::int64_t size = 0;
+  std::string content_type;
+  std::string filename;
+  FilePurpose purpose = FilePurpose::kDocument;
+  std::int64_t created_at = 0;
+  std::string created_by;  // user id (not a foreign key)
+  bool operator==(const StoredFile&) const = default;
+};
+
+// A window of a list: at most `limit` rows after skipping `offset`.
+struct Page {
+  int limit = 100;
+  int offset = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+// A unit of work on one database connection. Not thread-safe: one thread uses it at a time.
+// Destroying a Transaction that was not committed rolls it back. Lists are ordered by
+// (created_at, id) ascending unless a function says otherwise.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  // Makes the changes durable and visible. kUnavailable/kAborted: nothing was written; retry.
+  // After Commit or Rollback every call returns kFailedPrecondition.
+  virtual Status Commit() = 0;
+  // Discards the changes (the destructor does this too).
+  virtual Status Rollback() = 0;
+
+  // --- organizations
+  virtual Result<std::string> InsertOrganization(const Organization& org) = 0;
+  virtual Result<Organization> GetOrganization(std::string_view id) = 0;
+  virtual Result<std::vector<Organization>> ListOrganizations() = 0;
+
+  // --- users
+  // kAlreadyExists if the id or the email (ignoring ASCII case) is taken; kFailedPrecondition
+  // if the organization does not exist.
+  virtual Result<std::string> InsertUser(const User& user) = 0;
+  virtual Result<User> GetUser(std::string_view id) = 0;
+  virtual Result<User> GetUserByEmail(std::string_view email) = 0;  // ignores ASCII case
+  virtual Result<std::vector<User>> ListUsersByOrganization(std::string_view organization_id) = 0;
+  // Writes email, display_name, role, password_hash and disabled of the user `user.id`
+  // (organization_id and created_at are fixed). kNotFound; kAlreadyExists if the email is taken.
+  virtual Status UpdateUser(const User& user) = 0;
+
+  // --- sessions (browser logins)
+  virtual Status InsertSession(const Session& session) = 0;
+  virtual Result<Session> GetSessionByIdHash(std::string_view id_hash) = 0;
+  // Sets last_seen_at and expires_at (pass the old expires_at to keep it). kNotFound.
+  virtual Status TouchSession(std::string_view id_hash, std::int64_t last_seen_at,
+                              std::int64_t expires_at) = 0;
+  virtual Status DeleteSession(std::string_view id_hash) = 0;  // kNotFound
+  // Deletes every session of the user (logout everywhere); returns how many.
+  virtual Result<std::int64_t> DeleteSessionsOfUser(std::string_view user_id) = 0;
+  // Deletes the sessions with expires_at <= now; returns how many.
+  virtual Result<std::int64_t> DeleteExpiredSessions(std::int64_t now) = 0;
+
+  // --- API tokens (bearer tokens of users)
+  virtual Result<std::string> InsertApiToken(const ApiToken& token) = 0;
+  virtual Result<ApiToken> GetApiToken(std::string_view id) = 0;
+  virtual Result<ApiToken> GetApiTokenByHash(std::string_view token_hash) = 0;
+  virtual Result<std::vector<ApiToken>> ListApiTokensByUser(std::string_view user_id) = 0;
+  // Sets revoked_at unless already revoked (the first time is kept). kNotFound.
+  virtual Status RevokeApiToken(std::string_view id, std::int64_t revoked_at) = 0;
+  virtual Status TouchApiTokenLastUsed(std::string_view id, std::int64_t last_used_at) = 0;
+
+  // --- template versions (immutable)
+  // kAlreadyExists if (template_id, version) exists.
+  virtual Status InsertTemplateVersion(const TemplateVersion& tv) = 0;
+  virtual Result<TemplateVersion> GetTemplateVersion(std::string_view template_id,
+                                                     int version) = 0;
+  // The versions of one template, ascending.
+  virtual Result<std::vector<TemplateVersion>> ListTemplateVersions(
+      std::string_view template_id) = 0;
+  // Every version of every template, by (template_id, version).
+  virtual Result<std::vector<TemplateVersion>> ListAllTemplateVersions() = 0;
+
+  // --- offerings
+  virtual Result<std::string> InsertOffering(const Offering& offering) = 0;
+  virtual Result<Offering> GetOffering(std::string_view id) = 0;
+  virtual Result<std::vector<Offering>> ListOfferingsBySeller(
+      std::string_view organization_id) = 0;
+  virtual Result<std::vector<Offering>> ListActiveOfferings() = 0;
+  virtual Status UpdateOfferingState(std::string_view id, OfferingState state,
+                                     std::int64_t updated_at) = 0;  // kNotFound
+  // Writes name, description, credit_costs and updated_at of `offering.id`. kNotFound.
+  virtual Status UpdateOffering(const Offering& offering) = 0;
+
+  // --- subscriptions
+  virtual Result<std::string> InsertSubscription(const Subscription& subscription) = 0;
+  virtual Result<Subscription> GetSubscription(std::string_view id) = 0;
+  virtual Result<std::vector<Subscription>> ListSubscriptionsByBuyer(
+      std::string_view organization_id) = 0;
+  virtual Result<std::vector<Subscription>> ListSubscriptionsByOffering(
+      std::string_view offering_id) = 0;
+  // Sets state cancelled and cancelled_at. kNotFound; kFailedPrecondition if already cancelled.
+  virtual Status CancelSubscription(std::string_view id, std::int64_t cancelled_at) = 0;
+
+  // --- agent configurations
+  // The caller inserts revision 1 (InsertRevision) in the same transaction. kAlreadyExists.
+  virtual Status InsertAgentConfig(const AgentConfig& config) = 0;
+  virtual Result<AgentConfig> GetAgentConfig(std::string_view subscription_id) = 0;
+  // Reads and locks the row until the transaction ends (PostgreSQL: SELECT ... FOR UPDATE;
+  // SQLite: read-write transactions already hold the database's write lock).
+  virtual Result<AgentConfig> GetAgentConfigForUpdate(std::string_view subscription_id) = 0;
+  // Optimistic concurrency: writes every field of `next` (normally next.revision =
+  // expected_revision + 1) only if the stored revision is `expected_revision`.
+  // kFailedPrecondition when the stored revision differs (someone else saved first): of two
+  // concurrent saves with the same expected revision exactly one succeeds, the other gets
+  // kFailedPrecondition. kNotFound when there is no row.
+  virtual Status UpdateAgentConfigIfRevision(const AgentConfig& next,
+                                             std::int64_t expected_revision) = 0;
+
+  // --- revisions
+  virtual Status InsertRevision(const Revision& revision) = 0;  // kAlreadyExists
+  virtual Result<Revision> GetRevision(std::string_view subscription_id,
+                                       std::int64_t revision) = 0;
+  // Newest first.
+  virtual Result<std::vector<Revision>> ListRevisions(std::string_view subscription_id,
+                                                      Page page) = 0;
+
+  // --- API keys (of subscriptions)
+  virtual Result<std::string> InsertApiKey(const ApiKey& key) = 0;  // kAlreadyExists on prefix
+  virtual Result<ApiKey> GetApiKey(std::string_view id) = 0;
+  virtual Result<ApiKey> GetApiKeyByPrefix(std::string_view prefix) = 0;
+  virtual Result<std::vector<ApiKey>> ListApiKeysBySubscription(
+      std::string_view subscription_id) = 0;
+  // Sets revoked_at unless already revoked (the first time is kept). kNotFound.
+  virtual Status RevokeApiKey(std::string_view id, std::int64_t revoked_at) = 0;
+  virtual Status TouchApiKeyLastUsed(std::string_view id, std::int64_t last_used_at) = 0;
+
+  // --- secrets
+  // Inserts or replaces the secret at (subscription_id, pointer).
+  virtual Status UpsertSecret(const Secret& secret) = 0;
+  virtual Result<Secret> GetSecret(std::string_view subscription_id,
+                                   std::string_view pointer) = 0;
+  // By pointer.
+  virtual Result<std::vector<Secret>> ListSecretsBySubscription(
+      std::string_view subscription_id) = 0;
+  virtual Status DeleteSecret(std::string_view subscription_id,
+                              std::string_view pointer) = 0;  // kNotFound
+
+  // --- files
+  virtual Result<std::string> InsertFile(const StoredFile& file) = 0;
+  virtual Result<StoredFile> GetFile(std::string_view id) = 0;
+  virtual Result<std::vector<StoredFile>> ListFilesByOrganization(
+      std::string_view organization_id) = 0;
+  virtual Status DeleteFile(std::string_view id) = 0;  // kNotFound
+};
+
+enum class TransactionMode {
+  // Writers are serialized where the backend needs it (SQLite: BEGIN IMMEDIATE).
+  kReadWrite,
+  // Reads only (SQLite: a deferred transaction that runs beside the writer; PostgreSQL:
+  // BEGIN READ ONLY). A write in it fails and breaks the transaction.
+  kReadOnly,
+};
+
+struct StoreOptions {
+  // Connections kept open. PostgreSQL default 8; SQLite uses min(pool_size, 4) for files and
+  // exactly 1 for "sqlite::memory:" (each in-memory connection would be its own database).
+  int pool_size = 8;
+  // How long Begin waits for a free connection before kUnavailable.
+  int acquire_timeout_ms = 10000;
+  // SQLite: how long a statement waits for the database lock before kUnavailable.
+  int busy_timeout_ms = 5000;
+  // PostgreSQL: connect_timeout for new connections.
+  int connect_timeout_s = 5;
+};
+
+// A database. Thread-safe: share one Store among all threads; each Begin takes a connection
+// from the Store's pool and the Transaction gives it back when it ends. A Store must outlive its
+// Transactions.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Opens "sqlite:PATH" (a file, created if missing; WAL, foreign keys on, synchronous NORMAL),
+  // "sqlite::memory:" (a private in-memory database, for tests), or
+  // "postgres://..." / "postgresql://..." (a libpq connection URI).
+  // kInvalidArgument for another scheme or when PostgreSQL support was not compiled in;
+  // kUnavailable when the database cannot be reached. Does not migrate.
+  static Result<std::unique_ptr<Store>> Open(std::string_view url,
+                                             const StoreOptions& options = {});
+
+  // Applies every migration newer than the database's schema version, each in its own
+  // transaction, recording it in schema_migrations. Idempotent; safe against concurrent
+  // migrators. kFailedPrecondition if the database is newer than this binary.
+  virtual Status Migrate() = 0;
+  // The newest migration applied to the database (0 when none).
+  virtual Result<int> SchemaVersion() = 0;
+  // The newest migration this binary carries.
+  virtual int LatestSchemaVersion() const = 0;
+
+  // Starts a transaction. kUnavailable if no connection frees up in time or the database is
+  // unreachable (a broken PostgreSQL connection is replaced here).
+  virtual Result<std::unique_ptr<Transaction>> Begin(
+      TransactionMode mode = TransactionMode::kReadWrite) = 0;
+
+  // "sqlite" or "postgres".
+  virtual std::string_view Backend() const = 0;
+};
+
+// True when this binary was built with PostgreSQL support (CAPCONF_WITH_POSTGRES).
+bool PostgresCompiledIn();
+
+}  // namespace capconf::store
