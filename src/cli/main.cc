@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "catalog_commands.h"
+#include "serve_command.h"
 #include "validate_command.h"
 
 namespace {
@@ -25,6 +26,10 @@ constexpr const char* kHelp =
     "  schema         print the bundled form schema of a template (or its UI schema, defaults)\n"
     "  explain        say whether a capability set is allowed and what is still missing\n"
     "  catalog check  lint a catalog directory (or the embedded catalog)\n"
+    "  serve          run the HTTP service (SQLite by default; --demo seeds a marketplace)\n"
+    "  migrate        apply the database migrations\n"
+    "  user create    create a user (password on standard input)\n"
+    "  token create   mint a bearer token for a user (printed once)\n"
     "  help           show this text\n"
     "\n"
     "The catalog commands read the catalog compiled into capconf, or --catalog DIR.\n"
@@ -69,6 +74,23 @@ constexpr Command kUsages[] = {
      "validation errors and every need still missing. Secrets count as set when CONFIG holds\n"
      "them; --provisioned names the platform resources that exist (ragflow_collection, sandbox).\n"
      "Exit 0 when allowed and configured, 1 otherwise, 2 for usage or unreadable input.\n"},
+    {"serve",
+     "usage: capconf serve [--listen HOST:PORT] [--database sqlite:PATH | postgres://...]\n"
+     "         [--catalog DIR] [--data-dir DIR] [--web DIR] [--threads N] [--demo]\n"
+     "         [--insecure-cookies]\n"
+     "Runs the HTTP service (default 127.0.0.1:8080, sqlite:capconf.db, keys and files under\n"
+     "capconf-data/). Migrations run at start. --demo seeds an operator, a seller with an active\n"
+     "offering per template and a buyer, and prints how to sign in. --insecure-cookies drops the\n"
+     "Secure cookie attribute for plain-HTTP development. SIGTERM stops it gracefully.\n"},
+    {"migrate",
+     "usage: capconf migrate [--database URL]\nApplies every pending migration and prints the schema version.\n"},
+    {"user",
+     "usage: capconf user create --email E [--display-name N] --role operator|seller|buyer\n"
+     "         (--organization NAME | --organization-id ID) --password-stdin [--database URL]\n"
+     "Prints the new user's id.\n"},
+    {"token",
+     "usage: capconf token create --email E [--name NAME] [--database URL] [--data-dir DIR]\n"
+     "Prints a new bearer token for the user, once; only its keyed hash is stored.\n"},
     {"catalog",
      "usage: capconf catalog check [DIR] [--output text|json]\n"
      "Lints a catalog directory (the embedded catalog when DIR is absent): one line per\n"
@@ -101,6 +123,10 @@ int main(int argc, char** argv) {
   if (command == "schema") return capconf::cli::RunSchema(args, stdout, stderr);
   if (command == "explain") return capconf::cli::RunExplain(args, stdout, stderr);
   if (command == "catalog") return capconf::cli::RunCatalog(args, stdout, stderr);
+  if (command == "serve") return capconf::cli::RunServe(args, stdout, stderr);
+  if (command == "migrate") return capconf::cli::RunMigrate(args, stdout, stderr);
+  if (command == "user") return capconf::cli::RunUser(args, stdin, stdout, stderr);
+  if (command == "token") return capconf::cli::RunToken(args, stdout, stderr);
   std::fprintf(stderr, "capconf: unknown command '%s' (try 'capconf help')\n", command.c_str());
   return 2;
 }

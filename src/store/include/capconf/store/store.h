@@ -22,10 +22,13 @@
 //                        retry the whole transaction;
 //     kDataLoss          stored data cannot be read back (bad enum value, bad integer, corruption);
 //     kInvalidArgument   a bad URL or option, or a value the schema rejects.
-// - "Soft" failures leave the transaction usable: kNotFound, kAlreadyExists from Insert*,
-//   kFailedPrecondition from UpdateAgentConfigIfRevision and CancelSubscription. After any other
-//   failure the transaction is broken: every later call returns kAborted and Commit fails, so
-//   the caller rolls back (destroys it) and may retry.
+// - "Soft" failures leave the transaction usable: kNotFound, kAlreadyExists from Insert* and
+//   UpdateUser, kFailedPrecondition from UpdateAgentConfigIfRevision and CancelSubscription.
+//   After any other failure the transaction is broken: every later call returns kAborted and
+//   Commit returns kAborted, so the caller drops it (rolling back) and may retry with a new one.
+//   (PostgreSQL aborts a transaction on any SQL error; the store makes SQLite behave the same.)
+// - Text fields must be valid UTF-8 without NUL characters (kInvalidArgument otherwise, a hard
+//   failure); use Bytes for anything else.
 
 #include <cstdint>
 #include <memory>
@@ -54,11 +57,11 @@ enum class OfferingState { kDraft, kActive, kArchived };
 enum class SubscriptionState { kActive, kCancelled };
 enum class FilePurpose { kDocument, kAvatar };
 
-std::string_view ToString(OrganizationKind kind);  // "operator" | "seller" | "buyer"
-std::string_view ToString(Role role);              // "operator" | "seller" | "buyer"
-std::string_view ToString(OfferingState state);    // "draft" | "active" | "archived"
+std::string_view ToString(OrganizationKind kind);    // "operator" | "seller" | "buyer"
+std::string_view ToString(Role role);                // "operator" | "seller" | "buyer"
+std::string_view ToString(OfferingState state);      // "draft" | "active" | "archived"
 std::string_view ToString(SubscriptionState state);  // "active" | "cancelled"
-std::string_view ToString(FilePurpose purpose);    // "document" | "avatar"
+std::string_view ToString(FilePurpose purpose);      // "document" | "avatar"
 Result<OrganizationKind> ParseOrganizationKind(std::string_view text);
 Result<Role> ParseRole(std::string_view text);
 Result<OfferingState> ParseOfferingState(std::string_view text);
@@ -223,12 +226,21 @@ struct Page {
 
 // A unit of work on one database connection. Not thread-safe: one thread uses it at a time.
 // Destroying a Transaction that was not committed rolls it back. Lists are ordered by
-// (created_at, id) ascending unless a function says otherwise.
+// (created_at, id) ascending unless a function says otherwise; text compares by bytes.
+// Inserts of rows that reference others (users, sessions, tokens, offerings, subscriptions,
+// configurations, revisions, keys, secrets, files) fail with kFailedPrecondition when the
+// referenced organization, user, offering or subscription does not exist.
+//
+// Isolation: PostgreSQL runs READ COMMITTED; SQLite runs read-write transactions one at a time
+// (BEGIN IMMEDIATE). So a thread must not hold a read-write transaction while it begins another
+// on the same SQLite store: the second waits for the first and ends kUnavailable.
 class Transaction {
  public:
   virtual ~Transaction() = default;
 
-  // Makes the changes durable and visible. kUnavailable/kAborted: nothing was written; retry.
+  // Makes the changes durable and visible. kAborted (an earlier hard failure, or PostgreSQL
+  // chose this transaction as a victim): nothing was written. kUnavailable: the database could
+  // not be reached; if the connection broke during the commit itself the outcome is unknown.
   // After Commit or Rollback every call returns kFailedPrecondition.
   virtual Status Commit() = 0;
   // Discards the changes (the destructor does this too).
@@ -251,6 +263,7 @@ class Transaction {
   virtual Status UpdateUser(const User& user) = 0;
 
   // --- sessions (browser logins)
+  // kAlreadyExists; kFailedPrecondition if the user does not exist.
   virtual Status InsertSession(const Session& session) = 0;
   virtual Result<Session> GetSessionByIdHash(std::string_view id_hash) = 0;
   // Sets last_seen_at and expires_at (pass the old expires_at to keep it). kNotFound.
@@ -263,19 +276,20 @@ class Transaction {
   virtual Result<std::int64_t> DeleteExpiredSessions(std::int64_t now) = 0;
 
   // --- API tokens (bearer tokens of users)
+  // kAlreadyExists if the id or token_hash is taken; kFailedPrecondition if the user is missing.
   virtual Result<std::string> InsertApiToken(const ApiToken& token) = 0;
   virtual Result<ApiToken> GetApiToken(std::string_view id) = 0;
   virtual Result<ApiToken> GetApiTokenByHash(std::string_view token_hash) = 0;
   virtual Result<std::vector<ApiToken>> ListApiTokensByUser(std::string_view user_id) = 0;
   // Sets revoked_at unless already revoked (the first time is kept). kNotFound.
   virtual Status RevokeApiToken(std::string_view id, std::int64_t revoked_at) = 0;
-  virtual Status TouchApiTokenLastUsed(std::string_view id, std::int64_t last_used_at) = 0;
+  virtual Status TouchApiTokenLastUsed(std::string_view id,
+                                       std::int64_t last_used_at) = 0;  // kNotFound
 
   // --- template versions (immutable)
   // kAlreadyExists if (template_id, version) exists.
   virtual Status InsertTemplateVersion(const TemplateVersion& tv) = 0;
-  virtual Result<TemplateVersion> GetTemplateVersion(std::string_view template_id,
-                                                     int version) = 0;
+  virtual Result<TemplateVersion> GetTemplateVersion(std::string_view template_id, int version) = 0;
   // The versions of one template, ascending.
   virtual Result<std::vector<TemplateVersion>> ListTemplateVersions(
       std::string_view template_id) = 0;
@@ -285,8 +299,7 @@ class Transaction {
   // --- offerings
   virtual Result<std::string> InsertOffering(const Offering& offering) = 0;
   virtual Result<Offering> GetOffering(std::string_view id) = 0;
-  virtual Result<std::vector<Offering>> ListOfferingsBySeller(
-      std::string_view organization_id) = 0;
+  virtual Result<std::vector<Offering>> ListOfferingsBySeller(std::string_view organization_id) = 0;
   virtual Result<std::vector<Offering>> ListActiveOfferings() = 0;
   virtual Status UpdateOfferingState(std::string_view id, OfferingState state,
                                      std::int64_t updated_at) = 0;  // kNotFound
@@ -320,8 +333,7 @@ class Transaction {
 
   // --- revisions
   virtual Status InsertRevision(const Revision& revision) = 0;  // kAlreadyExists
-  virtual Result<Revision> GetRevision(std::string_view subscription_id,
-                                       std::int64_t revision) = 0;
+  virtual Result<Revision> GetRevision(std::string_view subscription_id, std::int64_t revision) = 0;
   // Newest first.
   virtual Result<std::vector<Revision>> ListRevisions(std::string_view subscription_id,
                                                       Page page) = 0;
@@ -334,13 +346,14 @@ class Transaction {
       std::string_view subscription_id) = 0;
   // Sets revoked_at unless already revoked (the first time is kept). kNotFound.
   virtual Status RevokeApiKey(std::string_view id, std::int64_t revoked_at) = 0;
-  virtual Status TouchApiKeyLastUsed(std::string_view id, std::int64_t last_used_at) = 0;
+  virtual Status TouchApiKeyLastUsed(std::string_view id,
+                                     std::int64_t last_used_at) = 0;  // kNotFound
 
   // --- secrets
-  // Inserts or replaces the secret at (subscription_id, pointer).
+  // Inserts or replaces the secret at (subscription_id, pointer). kFailedPrecondition if the
+  // subscription does not exist.
   virtual Status UpsertSecret(const Secret& secret) = 0;
-  virtual Result<Secret> GetSecret(std::string_view subscription_id,
-                                   std::string_view pointer) = 0;
+  virtual Result<Secret> GetSecret(std::string_view subscription_id, std::string_view pointer) = 0;
   // By pointer.
   virtual Result<std::vector<Secret>> ListSecretsBySubscription(
       std::string_view subscription_id) = 0;

@@ -1,0 +1,76 @@
+#include "capconf/http/access_log.h"
+
+#include <unistd.h>
+
+#include <boost/json/object.hpp>
+#include <cerrno>
+#include <ctime>
+
+#include "capconf/json/serialize.h"
+
+namespace capconf::http {
+namespace {
+
+class StderrLogger final : public Logger {
+ public:
+  void Write(std::string_view line) override {
+    std::string out;
+    out.reserve(line.size() + 1);
+    out.append(line);
+    out.push_back('\n');
+    // One write(2) per line: concurrent lines do not interleave (for pipes, up to PIPE_BUF;
+    // for files opened with O_APPEND, whole writes).
+    std::string_view rest = out;
+    while (!rest.empty()) {
+      const ssize_t n = ::write(STDERR_FILENO, rest.data(), rest.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      rest.remove_prefix(static_cast<std::size_t>(n));
+    }
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<Logger> MakeStderrLogger() { return std::make_shared<StderrLogger>(); }
+
+std::string FormatRfc3339(std::chrono::system_clock::time_point time) {
+  const auto since_epoch = time.time_since_epoch();
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(since_epoch);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - seconds).count();
+  const std::time_t t = static_cast<std::time_t>(seconds.count());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[40];
+  const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buffer + n, sizeof buffer - n, ".%03dZ", static_cast<int>(millis));
+  return buffer;
+}
+
+std::string FormatAccessLogLine(const AccessLogEntry& entry) {
+  boost::json::object line;
+  line["time"] = FormatRfc3339(entry.time);
+  line["request_id"] = entry.request_id;
+  line["remote"] = entry.remote;
+  line["method"] = entry.method;
+  line["path"] = entry.path;
+  line["route"] = entry.route;
+  line["status"] = entry.status;
+  line["bytes"] = entry.bytes;
+  line["duration_us"] = entry.duration.count();
+  if (!entry.user.empty()) line["user"] = entry.user;
+  return json::Serialize(line);
+}
+
+std::string FormatErrorLogLine(std::chrono::system_clock::time_point time,
+                               std::string_view request_id, std::string_view message) {
+  boost::json::object line;
+  line["time"] = FormatRfc3339(time);
+  line["level"] = "error";
+  if (!request_id.empty()) line["request_id"] = request_id;
+  line["message"] = message;
+  return json::Serialize(line);
+}
+
+}  // namespace capconf::http

@@ -1,0 +1,199 @@
+#pragma once
+// The configuration lifecycle on top of the store: the marketplace's catalog (built-in templates
+// plus versions sellers publish), offerings, subscriptions and each subscription's agent
+// configuration with its revisions, for a signed-in actor. HTTP-free, so every rule here is
+// tested without a socket; the api module maps requests and Status codes onto it.
+//
+// Tenancy: every object belongs to an organisation. Reading or changing another tenant's object
+// answers NotFound (never PermissionDenied, which would confirm it exists); a role without the
+// right gets PermissionDenied. Status codes: NotFound, PermissionDenied, InvalidArgument (bad
+// input), FailedPrecondition (a rule or state refuses: 409), Aborted (a stale revision: 412),
+// Unavailable (the database is busy: retry).
+//
+// Thread-safe: one Service serves every request thread.
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capconf/catalog/bundle.h"
+#include "capconf/catalog/catalog.h"
+#include "capconf/catalog/rules.h"
+#include "capconf/common/status.h"
+#include "capconf/config/config.h"
+#include "capconf/store/store.h"
+
+namespace capconf::service {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual std::int64_t NowMillis() const = 0;  // Unix milliseconds
+};
+
+class SystemClock final : public Clock {
+ public:
+  std::int64_t NowMillis() const override;
+};
+
+// Who is acting.
+struct Actor {
+  std::string user_id;
+  std::string organization_id;
+  store::Role role = store::Role::kBuyer;
+};
+
+// Encrypts write-only values for storage and says which platform resources exist; both are
+// seams (access::Keyring and the sync pipeline implement them).
+class SecretSealer {
+ public:
+  virtual ~SecretSealer() = default;
+  // Fills ciphertext, nonce and last4 of a Secret for `plaintext` at (subscription, pointer).
+  virtual Status Seal(std::string_view plaintext, store::Secret& secret) const = 0;
+};
+
+class ResourceFacts {
+ public:
+  virtual ~ResourceFacts() = default;
+  // The resources that exist for a subscription ("ragflow_collection", "sandbox").
+  virtual std::set<std::string, std::less<>> ResourcesOf(std::string_view subscription_id) const = 0;
+};
+
+// The catalog in force: the built-in catalog files plus every template version in the store.
+struct CatalogSnapshot {
+  std::shared_ptr<const catalog::Catalog> catalog;
+  std::unique_ptr<catalog::BundleCache> bundles;
+};
+
+// A subscription's configuration as the API shows it.
+struct ConfigView {
+  std::string subscription_id;
+  std::string template_id;
+  int template_version = 1;
+  std::vector<std::string> enabled;       // offered capabilities that are on, template order
+  boost::json::value config;              // without secrets; api.keys projected from the keys
+  std::int64_t revision = 0;
+  bool is_configured = false;
+  std::vector<config::FieldError> errors;   // why the stored config is invalid (normally none)
+  std::vector<catalog::MissingNeed> missing;
+  std::vector<store::Secret> secrets;       // metadata only (no ciphertext is ever shown)
+  std::int64_t updated_at = 0;
+  std::string updated_by;
+  boost::json::object ToJson() const;
+};
+
+struct SaveResult {
+  std::vector<config::FieldError> errors;  // non-empty: nothing was saved (422)
+  ConfigView view;                         // the new state when saved
+};
+
+struct ToggleResult {
+  std::vector<catalog::SetProblem> refused;  // non-empty: nothing changed (409)
+  ConfigView view;
+};
+
+class Service {
+ public:
+  Service(store::Store& store, std::vector<catalog::CatalogFile> builtin_catalog,
+          const Clock& clock, const SecretSealer& sealer, const ResourceFacts& resources);
+  // Loads the published template versions into the catalog. Call once after migrating.
+  Status Start();
+
+  std::shared_ptr<const CatalogSnapshot> Catalog() const;
+
+  // --- catalog
+  // Publishes a new template version (operators and sellers). The document must be a template
+  // file (docs/catalog.md) whose `version` is the next one for its id (1 for a new id); it is
+  // linted with the whole catalog as `capconf catalog check` does. InvalidArgument with the
+  // findings; AlreadyExists for an existing version; PermissionDenied for buyers.
+  Result<const catalog::Template*> PublishTemplate(const Actor& actor, const boost::json::value& document,
+                                                   std::vector<catalog::Finding>* findings);
+
+  // --- offerings
+  Result<store::Offering> CreateOffering(const Actor& actor, const std::string& template_id,
+                                         std::optional<int> template_version, const std::string& name,
+                                         const std::string& description,
+                                         const boost::json::object& credit_costs);
+  Result<store::Offering> GetOffering(const Actor& actor, std::string_view id);
+  Result<std::vector<store::Offering>> ListOfferings(const Actor& actor);
+  Result<store::Offering> SetOfferingState(const Actor& actor, std::string_view id,
+                                           store::OfferingState state);
+  Result<std::vector<store::Subscription>> ListOfferingSubscriptions(const Actor& actor,
+                                                                     std::string_view offering_id);
+
+  // --- subscriptions (buyers)
+  Result<store::Subscription> Subscribe(const Actor& actor, std::string_view offering_id);
+  Result<store::Subscription> GetSubscription(const Actor& actor, std::string_view id);
+  Result<std::vector<store::Subscription>> ListSubscriptions(const Actor& actor);
+  Result<store::Subscription> CancelSubscription(const Actor& actor, std::string_view id);
+
+  // --- configuration
+  Result<ConfigView> GetConfig(const Actor& actor, std::string_view subscription_id);
+  // The bundled schema and UI schema for the current set, and the form data.
+  struct Form {
+    const catalog::Bundle* bundle = nullptr;
+    ConfigView view;
+  };
+  Result<Form> GetForm(const Actor& actor, std::string_view subscription_id);
+  // Saves `config` as the next revision if `expected_revision` is current (Aborted if not;
+  // nullopt saves over whatever is current, as If-Match: * asks).
+  // Write-only values are taken out and sealed; read-only ones must equal what the server
+  // shows (or be absent). Invalid: errors, nothing saved.
+  Result<SaveResult> SaveConfig(const Actor& actor, std::string_view subscription_id,
+                                std::optional<std::int64_t> expected_revision,
+                                const boost::json::value& config);
+  Result<ToggleResult> SetCapabilities(const Actor& actor, std::string_view subscription_id,
+                                       const std::map<std::string, bool, std::less<>>& changes,
+                                       std::optional<std::int64_t> expected_revision);
+  Result<std::vector<store::Revision>> ListRevisions(const Actor& actor,
+                                                     std::string_view subscription_id,
+                                                     store::Page page);
+  Result<store::Revision> GetRevision(const Actor& actor, std::string_view subscription_id,
+                                      std::int64_t revision);
+  // A new revision with the enabled set and configuration of `revision`.
+  Result<ConfigView> RestoreRevision(const Actor& actor, std::string_view subscription_id,
+                                     std::int64_t revision, std::optional<std::int64_t> expected_revision);
+  // --- API keys of a subscription (its `api` capability must be on: FailedPrecondition)
+  // Stores a key the caller minted; only its keyed hash and display prefix are kept.
+  // AlreadyExists when the prefix collides (mint another and retry).
+  Result<store::ApiKey> CreateApiKey(const Actor& actor, std::string_view subscription_id,
+                                     const std::string& name, const std::vector<std::string>& permissions,
+                                     const std::string& key_hash, const std::string& prefix);
+  Result<std::vector<store::ApiKey>> ListApiKeys(const Actor& actor, std::string_view subscription_id);
+  Status RevokeApiKey(const Actor& actor, std::string_view subscription_id, std::string_view key_id);
+
+  // --- secrets (metadata only; values never leave the store)
+  Result<std::vector<store::Secret>> ListSecrets(const Actor& actor, std::string_view subscription_id);
+  Status DeleteSecret(const Actor& actor, std::string_view subscription_id, std::string_view pointer);
+
+  // The credit cost of an action for a subscription's template and offering.
+  Result<std::int64_t> CreditCost(const Actor& actor, std::string_view subscription_id,
+                                  std::string_view action);
+
+ private:
+  struct Loaded;  // a subscription with its offering, template and configuration
+  Result<Loaded> Load(store::Transaction& tx, const Actor& actor, std::string_view subscription_id,
+                      bool for_update);
+  Result<ConfigView> View(store::Transaction& tx, const Loaded& loaded);
+  Status Rebuild(store::Transaction& tx);
+  Result<std::int64_t> WriteRevision(store::Transaction& tx, const Actor& actor, Loaded& loaded,
+                                     catalog::CapabilitySet enabled, boost::json::value config,
+                                     const catalog::Bundle& bundle, std::int64_t expected_revision,
+                                     std::string note);
+
+  store::Store& store_;
+  std::vector<catalog::CatalogFile> builtin_;
+  const Clock& clock_;
+  const SecretSealer& sealer_;
+  const ResourceFacts& resources_;
+  mutable std::mutex catalog_mutex_;
+  std::shared_ptr<const CatalogSnapshot> catalog_;
+};
+
+}  // namespace capconf::service

@@ -1,0 +1,752 @@
+#include "capconf/service/service.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <set>
+
+#include "capconf/catalog/lint.h"
+#include "capconf/json/parse.h"
+#include "capconf/json/pointer.h"
+#include "capconf/json/serialize.h"
+
+namespace capconf::service {
+namespace bj = boost::json;
+
+std::int64_t SystemClock::NowMillis() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+namespace {
+
+std::string Iso8601(std::int64_t millis) {
+  std::time_t seconds = static_cast<std::time_t>(millis / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[96];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(millis % 1000));
+  return buffer;
+}
+
+Result<bj::value> ParseStored(const std::string& text, std::string_view what) {
+  auto parsed = capconf::json::Parse(text);
+  if (!parsed.ok()) {
+    return Status(StatusCode::kDataLoss, "stored " + std::string(what) + " is unreadable: " +
+                                             parsed.status().message());
+  }
+  return std::move(*parsed);
+}
+
+std::string EnabledJson(const catalog::Template& tmpl, catalog::CapabilitySet enabled) {
+  bj::array ids;
+  for (const catalog::Capability* c : tmpl.capabilities()) {
+    if (enabled & c->bit()) ids.push_back(bj::string(c->id()));
+  }
+  return capconf::json::Serialize(ids);
+}
+
+bool IsBuyer(const Actor& a) { return a.role == store::Role::kBuyer; }
+bool IsSeller(const Actor& a) { return a.role == store::Role::kSeller; }
+
+}  // namespace
+
+bj::object ConfigView::ToJson() const {
+  bj::array enabled_list;
+  for (const std::string& id : enabled) enabled_list.push_back(bj::string(id));
+  bj::array missing_list;
+  for (const catalog::MissingNeed& m : missing) {
+    bj::object item{{"capability", m.capability}, {"need", m.need}, {"message", m.message}};
+    if (!m.pointer.empty()) item["pointer"] = m.pointer;
+    missing_list.push_back(std::move(item));
+  }
+  bj::array error_list;
+  for (const config::FieldError& e : errors) error_list.push_back(e.ToJson());
+  bj::array secret_list;
+  for (const store::Secret& s : secrets) {
+    secret_list.push_back(bj::object{{"pointer", s.pointer},
+                                     {"set", true},
+                                     {"last4", s.last4},
+                                     {"updated_at", Iso8601(s.updated_at)}});
+  }
+  return bj::object{{"subscription_id", subscription_id},
+                    {"template_id", template_id},
+                    {"template_version", template_version},
+                    {"enabled_capabilities", std::move(enabled_list)},
+                    {"config", config},
+                    {"revision", revision},
+                    {"is_configured", is_configured},
+                    {"missing", std::move(missing_list)},
+                    {"errors", std::move(error_list)},
+                    {"secrets", std::move(secret_list)},
+                    {"updated_at", Iso8601(updated_at)},
+                    {"updated_by", updated_by}};
+}
+
+Service::Service(store::Store& store, std::vector<catalog::CatalogFile> builtin_catalog,
+                 const Clock& clock, const SecretSealer& sealer, const ResourceFacts& resources)
+    : store_(store),
+      builtin_(std::move(builtin_catalog)),
+      clock_(clock),
+      sealer_(sealer),
+      resources_(resources) {}
+
+std::shared_ptr<const CatalogSnapshot> Service::Catalog() const {
+  std::lock_guard lock(catalog_mutex_);
+  return catalog_;
+}
+
+Status Service::Start() {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
+  return Rebuild(*tx);
+}
+
+Status Service::Rebuild(store::Transaction& tx) {
+  std::vector<catalog::CatalogFile> files = builtin_;
+  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::TemplateVersion> published, tx.ListAllTemplateVersions());
+  for (const store::TemplateVersion& tv : published) {
+    files.push_back({"templates/" + tv.template_id + "@" + std::to_string(tv.version) + ".json", tv.document});
+  }
+  CAPCONF_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Catalog> loaded, catalog::Catalog::Load(files));
+  auto snapshot = std::make_shared<CatalogSnapshot>();
+  snapshot->catalog = std::move(loaded);
+  snapshot->bundles = std::make_unique<catalog::BundleCache>();
+  std::lock_guard lock(catalog_mutex_);
+  catalog_ = std::move(snapshot);
+  return Status::Ok();
+}
+
+Result<const catalog::Template*> Service::PublishTemplate(const Actor& actor, const bj::value& document,
+                                                          std::vector<catalog::Finding>* findings) {
+  if (IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "buyers cannot publish templates");
+  const bj::object* o = document.if_object();
+  const bj::value* id = o ? o->if_contains("template_id") : nullptr;
+  const bj::value* version = o ? o->if_contains("version") : nullptr;
+  if (id == nullptr || !id->is_string() || version == nullptr || !version->is_int64()) {
+    return InvalidArgumentError("a template needs a 'template_id' and an integer 'version'");
+  }
+  std::string template_id(id->get_string());
+  if (template_id.find('/') != std::string::npos || template_id.find('@') != std::string::npos) {
+    return InvalidArgumentError("'template_id' must match [a-z0-9][a-z0-9-]*");
+  }
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+  auto snapshot = Catalog();
+  const catalog::Template* newest = snapshot->catalog->FindTemplate(template_id);
+  std::int64_t next = newest ? newest->version() + 1 : 1;
+  if (version->get_int64() != next) {
+    if (newest && snapshot->catalog->FindTemplate(template_id, static_cast<int>(version->get_int64()))) {
+      return Status(StatusCode::kAlreadyExists, "template '" + template_id + "' version " +
+                                                    std::to_string(version->get_int64()) +
+                                                    " exists; versions are immutable, publish version " +
+                                                    std::to_string(next));
+    }
+    return InvalidArgumentError("the next version of '" + template_id + "' is " + std::to_string(next));
+  }
+  std::vector<catalog::CatalogFile> files = builtin_;
+  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::TemplateVersion> published, tx->ListAllTemplateVersions());
+  for (const store::TemplateVersion& tv : published) {
+    files.push_back({"templates/" + tv.template_id + "@" + std::to_string(tv.version) + ".json", tv.document});
+  }
+  std::string text = capconf::json::Serialize(document);
+  std::string file = "templates/" + template_id + "@" + std::to_string(next) + ".json";
+  files.push_back({file, text});
+  std::vector<catalog::Finding> found = catalog::CheckCatalog(files);
+  if (!found.empty()) {
+    std::string first = found.front().ToString();
+    if (findings) *findings = std::move(found);
+    return InvalidArgumentError("the template does not pass the catalog check: " + first);
+  }
+  store::TemplateVersion tv{template_id, static_cast<int>(next), text, actor.organization_id, clock_.NowMillis()};
+  CAPCONF_RETURN_IF_ERROR(tx->InsertTemplateVersion(tv));
+  CAPCONF_RETURN_IF_ERROR(tx->Commit());
+  auto read = store_.Begin(store::TransactionMode::kReadOnly);
+  if (!read.ok()) return read.status();
+  CAPCONF_RETURN_IF_ERROR(Rebuild(**read));
+  return Catalog()->catalog->FindTemplate(template_id, static_cast<int>(next));
+}
+
+// --- offerings -----------------------------------------------------------------------------
+
+Result<store::Offering> Service::CreateOffering(const Actor& actor, const std::string& template_id,
+                                                std::optional<int> template_version,
+                                                const std::string& name, const std::string& description,
+                                                const bj::object& credit_costs) {
+  if (IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "buyers cannot publish offerings");
+  auto snapshot = Catalog();
+  const catalog::Template* tmpl = snapshot->catalog->FindTemplate(template_id, template_version);
+  if (tmpl == nullptr) {
+    return InvalidArgumentError("there is no template '" + template_id + "'" +
+                                (template_version ? " version " + std::to_string(*template_version) : ""));
+  }
+  if (name.empty() || name.size() > 200) return InvalidArgumentError("'name' must be 1 to 200 characters");
+  if (description.size() > 5000) return InvalidArgumentError("'description' must be at most 5000 characters");
+  bj::object costs;
+  for (const auto& [action, cost] : tmpl->credit_costs()) costs[action] = cost;
+  for (const auto& [action, cost] : credit_costs) {
+    if (!cost.is_int64() || cost.get_int64() < 0 || cost.get_int64() > 1000000) {
+      return InvalidArgumentError("credit cost of '" + std::string(action) + "' must be a whole number from 0 to 1000000");
+    }
+    bool known = false;
+    for (const auto& c : snapshot->catalog->capabilities()) {
+      if (!c->universal() && !(tmpl->offered() & c->bit())) continue;
+      for (const catalog::CreditAction& a : c->credit_actions()) known = known || a.action == action;
+    }
+    if (!known) {
+      return InvalidArgumentError("no capability of template '" + template_id + "' brings the action '" +
+                                  std::string(action) + "'");
+    }
+    costs[action] = cost;
+  }
+  store::Offering offering;
+  offering.organization_id = actor.organization_id;
+  offering.template_id = tmpl->id();
+  offering.template_version = tmpl->version();
+  offering.name = name;
+  offering.description = description;
+  offering.credit_costs = capconf::json::Serialize(costs);
+  offering.state = store::OfferingState::kDraft;
+  offering.created_at = offering.updated_at = clock_.NowMillis();
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+  CAPCONF_ASSIGN_OR_RETURN(offering.id, tx->InsertOffering(offering));
+  CAPCONF_RETURN_IF_ERROR(tx->Commit());
+  return offering;
+}
+
+Result<store::Offering> Service::GetOffering(const Actor& actor, std::string_view id) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
+  CAPCONF_ASSIGN_OR_RETURN(store::Offering offering, tx->GetOffering(id));
+  bool own = offering.organization_id == actor.organization_id;
+  if (!own && offering.state != store::OfferingState::kActive) {
+    return NotFoundError("there is no offering '" + std::string(id) + "'");
+  }
+  return offering;
+}
+
+Result<std::vector<store::Offering>> Service::ListOfferings(const Actor& actor) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
+  if (IsSeller(actor)) return tx->ListOfferingsBySeller(actor.organization_id);
+  return tx->ListActiveOfferings();
+}
+
+Result<store::Offering> Service::SetOfferingState(const Actor& actor, std::string_view id,
+                                                  store::OfferingState state) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+  CAPCONF_ASSIGN_OR_RETURN(store::Offering offering, tx->GetOffering(id));
+  if (offering.organization_id != actor.organization_id) {
+    if (offering.state != store::OfferingState::kActive) {
+      return NotFoundError("there is no offering '" + std::string(id) + "'");
+    }
+    return Status(StatusCode::kPermissionDenied, "only the seller of an offering may change it");
+  }
+  if (offering.state == store::OfferingState::kArchived && state != store::OfferingState::kArchived) {
+    return FailedPreconditionError("an archived offering stays archived; publish a new one");
+  }
+  offering.state = state;
+  offering.updated_at = clock_.NowMillis();
+  CAPCONF_RETURN_IF_ERROR(tx->UpdateOfferingState(id, state, offering.updated_at));
+  CAPCONF_RETURN_IF_ERROR(tx->Commit());
+  return offering;
+}
+
+Result<std::vector<store::Subscription>> Service::ListOfferingSubscriptions(const Actor& actor,
+                                                                            std::string_view offering_id) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
+  CAPCONF_ASSIGN_OR_RETURN(store::Offering offering, tx->GetOffering(offering_id));
+  if (offering.organization_id != actor.organization_id) {
+    if (offering.state != store::OfferingState::kActive) {
+      return NotFoundError("there is no offering '" + std::string(offering_id) + "'");
+    }
+    return Status(StatusCode::kPermissionDenied, "only the seller of an offering sees its subscriptions");
+  }
+  return tx->ListSubscriptionsByOffering(offering_id);
+}
+
+// --- subscriptions ---------------------------------------------------------------------------
+
+struct Service::Loaded {
+  store::Subscription subscription;
+  store::Offering offering;
+  std::shared_ptr<const CatalogSnapshot> snapshot;
+  const catalog::Template* tmpl = nullptr;
+  store::AgentConfig record;
+  catalog::CapabilitySet enabled = 0;
+  bj::value config;
+};
+
+Result<store::Subscription> Service::Subscribe(const Actor& actor, std::string_view offering_id) {
+  if (!IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "only buyers subscribe");
+  auto snapshot = Catalog();
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+  CAPCONF_ASSIGN_OR_RETURN(store::Offering offering, tx->GetOffering(offering_id));
+  if (offering.state != store::OfferingState::kActive) {
+    return NotFoundError("there is no offering '" + std::string(offering_id) + "'");
+  }
+  const catalog::Template* tmpl = snapshot->catalog->FindTemplate(offering.template_id, offering.template_version);
+  if (tmpl == nullptr) {
+    return InternalError("offering '" + offering.id + "' names template " + offering.template_id + "@" +
+                         std::to_string(offering.template_version) + ", which the catalog lacks");
+  }
+  CAPCONF_ASSIGN_OR_RETURN(config::AgentConfig initial, config::InitialConfig(*snapshot->bundles, *tmpl));
+  const std::int64_t now = clock_.NowMillis();
+  store::Subscription subscription;
+  subscription.offering_id = offering.id;
+  subscription.organization_id = actor.organization_id;
+  subscription.created_by = actor.user_id;
+  subscription.state = store::SubscriptionState::kActive;
+  subscription.created_at = now;
+  CAPCONF_ASSIGN_OR_RETURN(subscription.id, tx->InsertSubscription(subscription));
+  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle, snapshot->bundles->Get(*tmpl, initial.enabled));
+  catalog::Facts facts;
+  facts.resources = resources_.ResourcesOf(subscription.id);
+  config::Readiness readiness = config::Evaluate(*bundle, initial.config, facts);
+  store::AgentConfig record{subscription.id, EnabledJson(*tmpl, initial.enabled),
+                            capconf::json::Serialize(initial.config), 1, readiness.is_configured, now,
+                            actor.user_id};
+  CAPCONF_RETURN_IF_ERROR(tx->InsertAgentConfig(record));
+  CAPCONF_RETURN_IF_ERROR(tx->InsertRevision({subscription.id, 1, record.enabled, record.config,
+                                              record.is_configured, now, actor.user_id, "created"}));
+  CAPCONF_RETURN_IF_ERROR(tx->Commit());
+  return subscription;
+}
+
+Result<store::Subscription> Service::GetSubscription(const Actor& actor, std::string_view id) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, tx->GetSubscription(id));
+  if (s.organization_id != actor.organization_id) {
+    return NotFoundError("there is no subscription '" + std::string(id) + "'");
+  }
+  return s;
+}
+
+Result<std::vector<store::Subscription>> Service::ListSubscriptions(const Actor& actor) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
+  return tx->ListSubscriptionsByBuyer(actor.organization_id);
+}
+
+Result<store::Subscription> Service::CancelSubscription(const Actor& actor, std::string_view id) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, tx->GetSubscription(id));
+  if (s.organization_id != actor.organization_id) {
+    return NotFoundError("there is no subscription '" + std::string(id) + "'");
+  }
+  if (!IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "only the buyer cancels a subscription");
+  const std::int64_t now = clock_.NowMillis();
+  Status cancelled = tx->CancelSubscription(id, now);
+  if (cancelled.code() == StatusCode::kFailedPrecondition) {
+    return FailedPreconditionError("the subscription is already cancelled");
+  }
+  CAPCONF_RETURN_IF_ERROR(cancelled);
+  CAPCONF_RETURN_IF_ERROR(tx->Commit());
+  s.state = store::SubscriptionState::kCancelled;
+  s.cancelled_at = now;
+  return s;
+}
+
+// --- configuration -----------------------------------------------------------------------------
+
+Result<Service::Loaded> Service::Load(store::Transaction& tx, const Actor& actor,
+                                      std::string_view subscription_id, bool for_update) {
+  Loaded l;
+  CAPCONF_ASSIGN_OR_RETURN(l.subscription, tx.GetSubscription(subscription_id));
+  if (l.subscription.organization_id != actor.organization_id) {
+    return NotFoundError("there is no subscription '" + std::string(subscription_id) + "'");
+  }
+  CAPCONF_ASSIGN_OR_RETURN(l.offering, tx.GetOffering(l.subscription.offering_id));
+  l.snapshot = Catalog();
+  l.tmpl = l.snapshot->catalog->FindTemplate(l.offering.template_id, l.offering.template_version);
+  if (l.tmpl == nullptr) {
+    return InternalError("template " + l.offering.template_id + "@" +
+                         std::to_string(l.offering.template_version) + " is missing from the catalog");
+  }
+  if (for_update) {
+    CAPCONF_ASSIGN_OR_RETURN(l.record, tx.GetAgentConfigForUpdate(subscription_id));
+  } else {
+    CAPCONF_ASSIGN_OR_RETURN(l.record, tx.GetAgentConfig(subscription_id));
+  }
+  CAPCONF_ASSIGN_OR_RETURN(bj::value enabled, ParseStored(l.record.enabled, "capability list"));
+  std::vector<std::string> ids;
+  if (enabled.is_array()) {
+    for (const bj::value& id : enabled.get_array()) {
+      if (id.is_string()) ids.emplace_back(id.get_string());
+    }
+  }
+  CAPCONF_ASSIGN_OR_RETURN(l.enabled, l.snapshot->catalog->ParseSet(ids));
+  CAPCONF_ASSIGN_OR_RETURN(l.config, ParseStored(l.record.config, "configuration"));
+  return l;
+}
+
+namespace {
+
+// The read-only projection of the subscription's API keys (never a secret or a digest).
+Result<bj::array> KeyProjection(store::Transaction& tx, std::string_view subscription_id) {
+  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::ApiKey> keys, tx.ListApiKeysBySubscription(subscription_id));
+  bj::array out;
+  for (const store::ApiKey& k : keys) {
+    if (k.revoked_at) continue;
+    bj::value permissions = bj::array();
+    if (auto p = capconf::json::Parse(k.permissions); p.ok()) permissions = std::move(*p);
+    bj::object item{{"id", k.id},
+                    {"name", k.name},
+                    {"prefix", k.prefix},
+                    {"permissions", std::move(permissions)},
+                    {"created_at", Iso8601(k.created_at)}};
+    if (k.last_used_at) item["last_used"] = Iso8601(*k.last_used_at);
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+bool ApiEnabled(const catalog::Template& tmpl, catalog::CapabilitySet enabled) {
+  for (const catalog::Capability* c : tmpl.capabilities()) {
+    if (c->id() == "api") return (enabled & c->bit()) != 0;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<ConfigView> Service::View(store::Transaction& tx, const Loaded& l) {
+  ConfigView v;
+  v.subscription_id = l.subscription.id;
+  v.template_id = l.tmpl->id();
+  v.template_version = l.tmpl->version();
+  for (const catalog::Capability* c : l.tmpl->capabilities()) {
+    if (l.enabled & c->bit()) v.enabled.push_back(c->id());
+  }
+  v.config = l.config;
+  if (ApiEnabled(*l.tmpl, l.enabled) && v.config.is_object()) {
+    CAPCONF_ASSIGN_OR_RETURN(bj::array keys, KeyProjection(tx, l.subscription.id));
+    bj::value& api = v.config.get_object()["api"];
+    if (!api.is_object()) api = bj::object();
+    api.get_object()["keys"] = std::move(keys);
+  }
+  v.revision = l.record.revision;
+  v.updated_at = l.record.updated_at;
+  v.updated_by = l.record.updated_by;
+  CAPCONF_ASSIGN_OR_RETURN(v.secrets, tx.ListSecretsBySubscription(l.subscription.id));
+  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle, l.snapshot->bundles->Get(*l.tmpl, l.enabled));
+  catalog::Facts facts;
+  for (const store::Secret& s : v.secrets) facts.secrets.insert(s.pointer);
+  facts.resources = resources_.ResourcesOf(l.subscription.id);
+  config::Readiness r = config::Evaluate(*bundle, v.config, facts);
+  v.is_configured = r.is_configured;
+  v.errors = std::move(r.errors);
+  v.missing = std::move(r.missing);
+  return v;
+}
+
+Result<ConfigView> Service::GetConfig(const Actor& actor, std::string_view subscription_id) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
+  CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, false));
+  return View(*tx, l);
+}
+
+Result<Service::Form> Service::GetForm(const Actor& actor, std::string_view subscription_id) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
+  CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, false));
+  Form form;
+  CAPCONF_ASSIGN_OR_RETURN(form.bundle, l.snapshot->bundles->Get(*l.tmpl, l.enabled));
+  CAPCONF_ASSIGN_OR_RETURN(form.view, View(*tx, l));
+  return form;
+}
+
+Result<std::int64_t> Service::WriteRevision(store::Transaction& tx, const Actor& actor, Loaded& l,
+                                            catalog::CapabilitySet enabled, bj::value config,
+                                            const catalog::Bundle& bundle, std::int64_t expected_revision,
+                                            std::string note) {
+  const std::int64_t now = clock_.NowMillis();
+  catalog::Facts facts;
+  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::Secret> secrets, tx.ListSecretsBySubscription(l.subscription.id));
+  for (const store::Secret& s : secrets) facts.secrets.insert(s.pointer);
+  facts.resources = resources_.ResourcesOf(l.subscription.id);
+  bj::value checked = config;
+  if (ApiEnabled(*l.tmpl, enabled) && checked.is_object()) {
+    CAPCONF_ASSIGN_OR_RETURN(bj::array keys, KeyProjection(tx, l.subscription.id));
+    bj::value& api = checked.get_object()["api"];
+    if (!api.is_object()) api = bj::object();
+    api.get_object()["keys"] = std::move(keys);
+  }
+  config::Readiness readiness = config::Evaluate(bundle, checked, facts);
+  store::AgentConfig next{l.subscription.id,
+                          EnabledJson(*l.tmpl, enabled),
+                          capconf::json::Serialize(config),
+                          expected_revision + 1,
+                          readiness.is_configured,
+                          now,
+                          actor.user_id};
+  Status updated = tx.UpdateAgentConfigIfRevision(next, expected_revision);
+  if (updated.code() == StatusCode::kFailedPrecondition) {
+    return Status(StatusCode::kAborted, "the configuration changed meanwhile (revision " +
+                                            std::to_string(expected_revision) + " is no longer current)");
+  }
+  CAPCONF_RETURN_IF_ERROR(updated);
+  CAPCONF_RETURN_IF_ERROR(tx.InsertRevision({l.subscription.id, next.revision, next.enabled, next.config,
+                                             next.is_configured, now, actor.user_id, std::move(note)}));
+  l.record = next;
+  l.enabled = enabled;
+  l.config = std::move(config);
+  return next.revision;
+}
+
+Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subscription_id,
+                                       std::optional<std::int64_t> expected, const bj::value& incoming) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+  CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, true));
+  if (!IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "only the buyer configures an agent");
+  if (l.subscription.state != store::SubscriptionState::kActive) {
+    return FailedPreconditionError("the subscription is cancelled");
+  }
+  if (expected && l.record.revision != *expected) {
+    return Status(StatusCode::kAborted, "revision " + std::to_string(*expected) +
+                                            " is not current; the current revision is " +
+                                            std::to_string(l.record.revision));
+  }
+  // The row is locked: the revision read now is the one this save replaces.
+  const std::int64_t expected_revision = l.record.revision;
+  if (!incoming.is_object()) return InvalidArgumentError("'config' must be a JSON object");
+  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle, l.snapshot->bundles->Get(*l.tmpl, l.enabled));
+
+  SaveResult result;
+  bj::value config = incoming;
+  bj::object& root = config.get_object();
+  // api.keys is a read-only projection of the key list: it may come back as it was shown.
+  bool api_on = ApiEnabled(*l.tmpl, l.enabled);
+  bj::array projection;
+  if (api_on) {
+    CAPCONF_ASSIGN_OR_RETURN(projection, KeyProjection(*tx, l.subscription.id));
+  }
+  if (bj::value* api = root.if_contains("api"); api && api->is_object()) {
+    if (const bj::value* keys = api->get_object().if_contains("keys")) {
+      if (*keys != bj::value(projection) && !(keys->is_array() && keys->get_array().empty() && projection.empty())) {
+        result.errors.push_back({"/api/keys", "readOnly",
+                                 "is read-only: API keys are created and revoked with the keys endpoints",
+                                 "", {}});
+      }
+      api->get_object().erase("keys");
+    }
+  }
+  // Sections of disabled capabilities the page did not send are kept as they were.
+  if (l.config.is_object()) {
+    for (const auto& [key, value] : l.config.get_object()) {
+      const catalog::Section* s = l.tmpl->FindSection(key);
+      bool present = s && (!s->capability || s->capability->universal() || (l.enabled & s->capability->bit()));
+      if (!present && !root.contains(key)) root[key] = value;
+    }
+  }
+  // Validate what was sent, write-only values included (they have limits too), with the
+  // projection in place of api.keys.
+  bj::value checked = config;
+  if (api_on) {
+    bj::value& api = checked.get_object()["api"];
+    if (!api.is_object()) api = bj::object();
+    api.get_object()["keys"] = projection;
+  }
+  std::vector<config::FieldError> errors = config::Validate(*bundle, checked);
+  result.errors.insert(result.errors.end(), errors.begin(), errors.end());
+  std::map<std::string, bj::value> secrets = config::ExtractSecrets(*bundle, config);
+  for (const auto& [pointer, value] : secrets) {
+    if (!value.is_string()) {
+      // Validation has already said what is wrong with it, unless the schema allows other types.
+      bool reported = std::any_of(result.errors.begin(), result.errors.end(),
+                                  [&](const config::FieldError& e) { return e.pointer == pointer; });
+      if (!reported) result.errors.push_back({pointer, "type", "a secret is a string", "", {}});
+    }
+  }
+  if (!result.errors.empty()) return result;
+  const std::int64_t now = clock_.NowMillis();
+  for (const auto& [pointer, value] : secrets) {
+    if (value.get_string().empty()) continue;  // an empty box leaves the stored secret alone
+    store::Secret secret;
+    secret.subscription_id = l.subscription.id;
+    secret.pointer = pointer;
+    secret.updated_at = now;
+    secret.updated_by = actor.user_id;
+    CAPCONF_RETURN_IF_ERROR(sealer_.Seal(value.get_string(), secret));
+    CAPCONF_RETURN_IF_ERROR(tx->UpsertSecret(secret));
+  }
+  CAPCONF_ASSIGN_OR_RETURN(std::int64_t revision,
+                           WriteRevision(*tx, actor, l, l.enabled, std::move(config), *bundle,
+                                         expected_revision, "saved"));
+  (void)revision;
+  CAPCONF_ASSIGN_OR_RETURN(result.view, View(*tx, l));
+  CAPCONF_RETURN_IF_ERROR(tx->Commit());
+  return result;
+}
+
+Result<ToggleResult> Service::SetCapabilities(const Actor& actor, std::string_view subscription_id,
+                                              const std::map<std::string, bool, std::less<>>& changes,
+                                              std::optional<std::int64_t> expected_revision) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+  CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, true));
+  if (!IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "only the buyer configures an agent");
+  if (l.subscription.state != store::SubscriptionState::kActive) {
+    return FailedPreconditionError("the subscription is cancelled");
+  }
+  if (expected_revision && *expected_revision != l.record.revision) {
+    return Status(StatusCode::kAborted, "revision " + std::to_string(*expected_revision) +
+                                            " is not current; the current revision is " +
+                                            std::to_string(l.record.revision));
+  }
+  config::AgentConfig current{l.enabled, l.config};
+  CAPCONF_ASSIGN_OR_RETURN(config::ToggleOutcome outcome,
+                           config::Toggle(*l.snapshot->catalog, *l.snapshot->bundles, *l.tmpl, current, changes));
+  ToggleResult result;
+  if (!outcome.refused.empty()) {
+    result.refused = std::move(outcome.refused);
+    return result;
+  }
+  if (outcome.next.enabled == l.enabled) {  // nothing to change: no new revision
+    CAPCONF_ASSIGN_OR_RETURN(result.view, View(*tx, l));
+    return result;
+  }
+  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle, l.snapshot->bundles->Get(*l.tmpl, outcome.next.enabled));
+  CAPCONF_ASSIGN_OR_RETURN(std::int64_t revision,
+                           WriteRevision(*tx, actor, l, outcome.next.enabled, std::move(outcome.next.config),
+                                         *bundle, l.record.revision, "capabilities"));
+  (void)revision;
+  CAPCONF_ASSIGN_OR_RETURN(result.view, View(*tx, l));
+  CAPCONF_RETURN_IF_ERROR(tx->Commit());
+  return result;
+}
+
+Result<std::vector<store::Revision>> Service::ListRevisions(const Actor& actor, std::string_view subscription_id,
+                                                            store::Page page) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, tx->GetSubscription(subscription_id));
+  if (s.organization_id != actor.organization_id) {
+    return NotFoundError("there is no subscription '" + std::string(subscription_id) + "'");
+  }
+  return tx->ListRevisions(subscription_id, page);
+}
+
+Result<store::Revision> Service::GetRevision(const Actor& actor, std::string_view subscription_id,
+                                             std::int64_t revision) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, tx->GetSubscription(subscription_id));
+  if (s.organization_id != actor.organization_id) {
+    return NotFoundError("there is no subscription '" + std::string(subscription_id) + "'");
+  }
+  return tx->GetRevision(subscription_id, revision);
+}
+
+Result<ConfigView> Service::RestoreRevision(const Actor& actor, std::string_view subscription_id,
+                                            std::int64_t revision, std::optional<std::int64_t> expected_revision) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+  CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, true));
+  if (!IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "only the buyer configures an agent");
+  if (l.subscription.state != store::SubscriptionState::kActive) {
+    return FailedPreconditionError("the subscription is cancelled");
+  }
+  if (expected_revision && *expected_revision != l.record.revision) {
+    return Status(StatusCode::kAborted, "revision " + std::to_string(*expected_revision) +
+                                            " is not current; the current revision is " +
+                                            std::to_string(l.record.revision));
+  }
+  CAPCONF_ASSIGN_OR_RETURN(store::Revision old, tx->GetRevision(subscription_id, revision));
+  CAPCONF_ASSIGN_OR_RETURN(bj::value enabled_json, ParseStored(old.enabled, "capability list"));
+  std::vector<std::string> ids;
+  for (const bj::value& id : enabled_json.as_array()) ids.emplace_back(id.as_string());
+  CAPCONF_ASSIGN_OR_RETURN(catalog::CapabilitySet enabled, l.snapshot->catalog->ParseSet(ids));
+  std::vector<catalog::SetProblem> problems = catalog::CheckCapabilitySet(*l.snapshot->catalog, *l.tmpl, enabled);
+  if (!problems.empty()) return FailedPreconditionError(problems.front().message);
+  CAPCONF_ASSIGN_OR_RETURN(bj::value config, ParseStored(old.config, "configuration"));
+  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle, l.snapshot->bundles->Get(*l.tmpl, enabled));
+  CAPCONF_ASSIGN_OR_RETURN(std::int64_t written,
+                           WriteRevision(*tx, actor, l, enabled, std::move(config), *bundle, l.record.revision,
+                                         "restored from " + std::to_string(revision)));
+  (void)written;
+  CAPCONF_ASSIGN_OR_RETURN(ConfigView view, View(*tx, l));
+  CAPCONF_RETURN_IF_ERROR(tx->Commit());
+  return view;
+}
+
+Result<std::int64_t> Service::CreditCost(const Actor& actor, std::string_view subscription_id,
+                                         std::string_view action) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
+  CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, false));
+  CAPCONF_ASSIGN_OR_RETURN(bj::value costs, ParseStored(l.offering.credit_costs, "credit costs"));
+  if (const bj::value* c = costs.is_object() ? costs.get_object().if_contains(action) : nullptr;
+      c && c->is_int64()) {
+    return c->get_int64();
+  }
+  return l.tmpl->CreditCost(action);
+}
+
+Result<store::ApiKey> Service::CreateApiKey(const Actor& actor, std::string_view subscription_id,
+                                            const std::string& name, const std::vector<std::string>& permissions,
+                                            const std::string& key_hash, const std::string& prefix) {
+  if (name.empty() || name.size() > 100) return InvalidArgumentError("'name' must be 1 to 100 characters");
+  if (permissions.empty()) return InvalidArgumentError("give the key at least one permission");
+  static const std::set<std::string> kPermissions = {"chat", "upload", "config"};
+  bj::array list;
+  std::set<std::string> seen;
+  for (const std::string& p : permissions) {
+    if (!kPermissions.contains(p)) return InvalidArgumentError("unknown permission '" + p + "' (chat, upload, config)");
+    if (seen.insert(p).second) list.push_back(bj::string(p));
+  }
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+  CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, false));
+  if (!IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "only the buyer manages API keys");
+  if (l.subscription.state != store::SubscriptionState::kActive) {
+    return FailedPreconditionError("the subscription is cancelled");
+  }
+  if (!ApiEnabled(*l.tmpl, l.enabled)) return FailedPreconditionError("API Access is not enabled for this agent");
+  store::ApiKey key;
+  key.subscription_id = l.subscription.id;
+  key.name = name;
+  key.prefix = prefix;
+  key.key_hash = key_hash;
+  key.permissions = capconf::json::Serialize(list);
+  key.created_at = clock_.NowMillis();
+  key.created_by = actor.user_id;
+  CAPCONF_ASSIGN_OR_RETURN(key.id, tx->InsertApiKey(key));
+  CAPCONF_RETURN_IF_ERROR(tx->Commit());
+  return key;
+}
+
+Result<std::vector<store::ApiKey>> Service::ListApiKeys(const Actor& actor, std::string_view subscription_id) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, tx->GetSubscription(subscription_id));
+  if (s.organization_id != actor.organization_id) {
+    return NotFoundError("there is no subscription '" + std::string(subscription_id) + "'");
+  }
+  return tx->ListApiKeysBySubscription(subscription_id);
+}
+
+Status Service::RevokeApiKey(const Actor& actor, std::string_view subscription_id, std::string_view key_id) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, tx->GetSubscription(subscription_id));
+  if (s.organization_id != actor.organization_id) {
+    return NotFoundError("there is no subscription '" + std::string(subscription_id) + "'");
+  }
+  if (!IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "only the buyer manages API keys");
+  CAPCONF_ASSIGN_OR_RETURN(store::ApiKey key, tx->GetApiKey(key_id));
+  if (key.subscription_id != s.id) return NotFoundError("there is no API key '" + std::string(key_id) + "'");
+  CAPCONF_RETURN_IF_ERROR(tx->RevokeApiKey(key_id, clock_.NowMillis()));
+  return tx->Commit();
+}
+
+Result<std::vector<store::Secret>> Service::ListSecrets(const Actor& actor, std::string_view subscription_id) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, tx->GetSubscription(subscription_id));
+  if (s.organization_id != actor.organization_id) {
+    return NotFoundError("there is no subscription '" + std::string(subscription_id) + "'");
+  }
+  return tx->ListSecretsBySubscription(subscription_id);
+}
+
+Status Service::DeleteSecret(const Actor& actor, std::string_view subscription_id, std::string_view pointer) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, tx->GetSubscription(subscription_id));
+  if (s.organization_id != actor.organization_id) {
+    return NotFoundError("there is no subscription '" + std::string(subscription_id) + "'");
+  }
+  if (!IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "only the buyer manages secrets");
+  CAPCONF_RETURN_IF_ERROR(tx->DeleteSecret(subscription_id, pointer));
+  return tx->Commit();
+}
+
+}  // namespace capconf::service

@@ -1,0 +1,972 @@
+#include "sql_store.h"
+
+#include <initializer_list>
+#include <utility>
+
+#include "capconf/common/utf8.h"
+
+namespace capconf::store::internal {
+namespace {
+
+Status AlreadyExistsError(std::string message) {
+  return Status(StatusCode::kAlreadyExists, std::move(message));
+}
+
+// --- parameters -----------------------------------------------------------------------------
+
+Param Text(std::string_view text) { return Param(text); }
+Param Int(std::int64_t value) { return Param(value); }
+Param Bool(bool value) { return Param(std::int64_t{value ? 1 : 0}); }
+Param OptionalInt(const std::optional<std::int64_t>& value) {
+  return value.has_value() ? Param(*value) : Param(std::monostate());
+}
+Param Blob(const Bytes& bytes) { return Param(BytesParam{std::span<const std::uint8_t>(bytes)}); }
+
+// Emails are unique ignoring ASCII case (the same on both backends, whatever their collations).
+std::string EmailKey(std::string_view email) {
+  std::string key(email);
+  for (char& c : key) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return key;
+}
+
+// --- rows -----------------------------------------------------------------------------------
+
+constexpr std::string_view kOrganizationColumns = "id, name, kind, created_at";
+Result<Organization> DecodeOrganization(const Row& row) {
+  RowReader r(row);
+  Organization o;
+  o.id = r.Text();
+  o.name = r.Text();
+  o.kind = r.Enum(ParseOrganizationKind);
+  o.created_at = r.Int();
+  CAPCONF_RETURN_IF_ERROR(r.Finish());
+  return o;
+}
+
+constexpr std::string_view kUserColumns =
+    "id, organization_id, email, display_name, role, password_hash, created_at, disabled";
+Result<User> DecodeUser(const Row& row) {
+  RowReader r(row);
+  User u;
+  u.id = r.Text();
+  u.organization_id = r.Text();
+  u.email = r.Text();
+  u.display_name = r.Text();
+  u.role = r.Enum(ParseRole);
+  u.password_hash = r.Text();
+  u.created_at = r.Int();
+  u.disabled = r.Bool();
+  CAPCONF_RETURN_IF_ERROR(r.Finish());
+  return u;
+}
+
+constexpr std::string_view kSessionColumns =
+    "id_hash, user_id, csrf_token_hash, created_at, expires_at, last_seen_at";
+Result<Session> DecodeSession(const Row& row) {
+  RowReader r(row);
+  Session s;
+  s.id_hash = r.Text();
+  s.user_id = r.Text();
+  s.csrf_token_hash = r.Text();
+  s.created_at = r.Int();
+  s.expires_at = r.Int();
+  s.last_seen_at = r.Int();
+  CAPCONF_RETURN_IF_ERROR(r.Finish());
+  return s;
+}
+
+constexpr std::string_view kApiTokenColumns =
+    "id, user_id, name, token_hash, prefix, created_at, last_used_at, revoked_at";
+Result<ApiToken> DecodeApiToken(const Row& row) {
+  RowReader r(row);
+  ApiToken t;
+  t.id = r.Text();
+  t.user_id = r.Text();
+  t.name = r.Text();
+  t.token_hash = r.Text();
+  t.prefix = r.Text();
+  t.created_at = r.Int();
+  t.last_used_at = r.OptionalInt();
+  t.revoked_at = r.OptionalInt();
+  CAPCONF_RETURN_IF_ERROR(r.Finish());
+  return t;
+}
+
+constexpr std::string_view kTemplateVersionColumns =
+    "template_id, version, document, organization_id, created_at";
+Result<TemplateVersion> DecodeTemplateVersion(const Row& row) {
+  RowReader r(row);
+  TemplateVersion t;
+  t.template_id = r.Text();
+  t.version = r.Int32();
+  t.document = r.Text();
+  t.organization_id = r.Text();
+  t.created_at = r.Int();
+  CAPCONF_RETURN_IF_ERROR(r.Finish());
+  return t;
+}
+
+constexpr std::string_view kOfferingColumns =
+    "id, organization_id, template_id, template_version, name, description, credit_costs, state, "
+    "created_at, updated_at";
+Result<Offering> DecodeOffering(const Row& row) {
+  RowReader r(row);
+  Offering o;
+  o.id = r.Text();
+  o.organization_id = r.Text();
+  o.template_id = r.Text();
+  o.template_version = r.Int32();
+  o.name = r.Text();
+  o.description = r.Text();
+  o.credit_costs = r.Text();
+  o.state = r.Enum(ParseOfferingState);
+  o.created_at = r.Int();
+  o.updated_at = r.Int();
+  CAPCONF_RETURN_IF_ERROR(r.Finish());
+  return o;
+}
+
+constexpr std::string_view kSubscriptionColumns =
+    "id, offering_id, organization_id, created_by, state, created_at, cancelled_at";
+Result<Subscription> DecodeSubscription(const Row& row) {
+  RowReader r(row);
+  Subscription s;
+  s.id = r.Text();
+  s.offering_id = r.Text();
+  s.organization_id = r.Text();
+  s.created_by = r.Text();
+  s.state = r.Enum(ParseSubscriptionState);
+  s.created_at = r.Int();
+  s.cancelled_at = r.OptionalInt();
+  CAPCONF_RETURN_IF_ERROR(r.Finish());
+  return s;
+}
+
+constexpr std::string_view kAgentConfigColumns =
+    "subscription_id, enabled, config, revision, is_configured, updated_at, updated_by";
+Result<AgentConfig> DecodeAgentConfig(const Row& row) {
+  RowReader r(row);
+  AgentConfig a;
+  a.subscription_id = r.Text();
+  a.enabled = r.Text();
+  a.config = r.Text();
+  a.revision = r.Int();
+  a.is_configured = r.Bool();
+  a.updated_at = r.Int();
+  a.updated_by = r.Text();
+  CAPCONF_RETURN_IF_ERROR(r.Finish());
+  return a;
+}
+
+constexpr std::string_view kRevisionColumns =
+    "subscription_id, revision, enabled, config, is_configured, created_at, created_by, note";
+Result<Revision> DecodeRevision(const Row& row) {
+  RowReader r(row);
+  Revision v;
+  v.subscription_id = r.Text();
+  v.revision = r.Int();
+  v.enabled = r.Text();
+  v.config = r.Text();
+  v.is_configured = r.Bool();
+  v.created_at = r.Int();
+  v.created_by = r.Text();
+  v.note = r.Text();
+  CAPCONF_RETURN_IF_ERROR(r.Finish());
+  return v;
+}
+
+constexpr std::string_view kApiKeyColumns =
+    "id, subscription_id, name, prefix, key_hash, permissions, created_at, created_by, "
+    "last_used_at, revoked_at";
+Result<ApiKey> DecodeApiKey(const Row& row) {
+  RowReader r(row);
+  ApiKey k;
+  k.id = r.Text();
+  k.subscription_id = r.Text();
+  k.name = r.Text();
+  k.prefix = r.Text();
+  k.key_hash = r.Text();
+  k.permissions = r.Text();
+  k.created_at = r.Int();
+  k.created_by = r.Text();
+  k.last_used_at = r.OptionalInt();
+  k.revoked_at = r.OptionalInt();
+  CAPCONF_RETURN_IF_ERROR(r.Finish());
+  return k;
+}
+
+constexpr std::string_view kSecretColumns =
+    "subscription_id, pointer, ciphertext, nonce, last4, updated_at, updated_by";
+Result<Secret> DecodeSecret(const Row& row) {
+  RowReader r(row);
+  Secret s;
+  s.subscription_id = r.Text();
+  s.pointer = r.Text();
+  s.ciphertext = r.Blob();
+  s.nonce = r.Blob();
+  s.last4 = r.Text();
+  s.updated_at = r.Int();
+  s.updated_by = r.Text();
+  CAPCONF_RETURN_IF_ERROR(r.Finish());
+  return s;
+}
+
+constexpr std::string_view kFileColumns =
+    "id, organization_id, sha256, size, content_type, filename, purpose, created_at, created_by";
+Result<StoredFile> DecodeFile(const Row& row) {
+  RowReader r(row);
+  StoredFile f;
+  f.id = r.Text();
+  f.organization_id = r.Text();
+  f.sha256 = r.Text();
+  f.size = r.Int();
+  f.content_type = r.Text();
+  f.filename = r.Text();
+  f.purpose = r.Enum(ParseFilePurpose);
+  f.created_at = r.Int();
+  f.created_by = r.Text();
+  CAPCONF_RETURN_IF_ERROR(r.Finish());
+  return f;
+}
+
+// "SELECT <columns> FROM <table> <rest>", built once per call site from constants only.
+std::string Select(std::string_view columns, std::string_view table, std::string_view rest) {
+  std::string sql = "SELECT ";
+  sql += columns;
+  sql += " FROM ";
+  sql += table;
+  sql += ' ';
+  sql += rest;
+  return sql;
+}
+
+// --- the transaction ------------------------------------------------------------------------
+
+class SqlTransaction final : public Transaction {
+ public:
+  explicit SqlTransaction(ConnectionPool::Lease connection) : connection_(std::move(connection)) {}
+
+  ~SqlTransaction() override {
+    if (!finished_) (void)connection_->Rollback();
+  }
+
+  Status Commit() override {
+    CAPCONF_RETURN_IF_ERROR(CheckOpen());
+    finished_ = true;
+    if (!broken_.ok()) {
+      (void)connection_->Rollback();
+      return Status(StatusCode::kAborted,
+                    "not committed: the transaction failed earlier: " + broken_.ToString());
+    }
+    Status status = connection_->Commit();
+    if (!status.ok()) (void)connection_->Rollback();
+    return status;
+  }
+
+  Status Rollback() override {
+    CAPCONF_RETURN_IF_ERROR(CheckOpen());
+    finished_ = true;
+    return connection_->Rollback();
+  }
+
+  // --- organizations
+
+  Result<std::string> InsertOrganization(const Organization& o) override {
+    std::string id = o.id.empty() ? NewId() : o.id;
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r, Run("INSERT INTO organizations (id, name, kind, created_at) "
+                           "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                           {Text(id), Text(o.name), Text(ToString(o.kind)), Int(o.created_at)}));
+    if (r.affected == 0) return AlreadyExistsError("organization " + id + " already exists");
+    return id;
+  }
+
+  Result<Organization> GetOrganization(std::string_view id) override {
+    static const std::string sql = Select(kOrganizationColumns, "organizations", "WHERE id = ?");
+    return One(Run(sql, {Text(id)}), DecodeOrganization, "organization", id);
+  }
+
+  Result<std::vector<Organization>> ListOrganizations() override {
+    static const std::string sql =
+        Select(kOrganizationColumns, "organizations", "ORDER BY created_at, id");
+    return All(Run(sql, {}), DecodeOrganization);
+  }
+
+  // --- users
+
+  Result<std::string> InsertUser(const User& u) override {
+    std::string id = u.id.empty() ? NewId() : u.id;
+    const std::string key = EmailKey(u.email);
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Run("INSERT INTO users (id, organization_id, email, email_key, display_name, role, "
+            "password_hash, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            {Text(id), Text(u.organization_id), Text(u.email), Text(key), Text(u.display_name),
+             Text(ToString(u.role)), Text(u.password_hash), Int(u.created_at), Bool(u.disabled)}));
+    if (r.affected == 0) {
+      return AlreadyExistsError("a user with id " + id + " or email " + u.email +
+                                " already exists");
+    }
+    return id;
+  }
+
+  Result<User> GetUser(std::string_view id) override {
+    static const std::string sql = Select(kUserColumns, "users", "WHERE id = ?");
+    return One(Run(sql, {Text(id)}), DecodeUser, "user", id);
+  }
+
+  Result<User> GetUserByEmail(std::string_view email) override {
+    static const std::string sql = Select(kUserColumns, "users", "WHERE email_key = ?");
+    const std::string key = EmailKey(email);
+    return One(Run(sql, {Text(key)}), DecodeUser, "user with email", email);
+  }
+
+  Result<std::vector<User>> ListUsersByOrganization(std::string_view organization_id) override {
+    static const std::string sql =
+        Select(kUserColumns, "users", "WHERE organization_id = ? ORDER BY created_at, id");
+    return All(Run(sql, {Text(organization_id)}), DecodeUser);
+  }
+
+  Status UpdateUser(const User& u) override {
+    const std::string key = EmailKey(u.email);
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult taken,
+        Run("SELECT id FROM users WHERE email_key = ? AND id <> ?", {Text(key), Text(u.id)}));
+    if (!taken.rows.empty()) {
+      return AlreadyExistsError("another user has the email " + u.email);
+    }
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r, Run("UPDATE users SET email = ?, email_key = ?, display_name = ?, role = ?, "
+                           "password_hash = ?, disabled = ? WHERE id = ?",
+                           {Text(u.email), Text(key), Text(u.display_name), Text(ToString(u.role)),
+                            Text(u.password_hash), Bool(u.disabled), Text(u.id)}));
+    return Affected(r, "user", u.id);
+  }
+
+  // --- sessions
+
+  Status InsertSession(const Session& s) override {
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Run("INSERT INTO sessions (id_hash, user_id, csrf_token_hash, created_at, expires_at, "
+            "last_seen_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            {Text(s.id_hash), Text(s.user_id), Text(s.csrf_token_hash), Int(s.created_at),
+             Int(s.expires_at), Int(s.last_seen_at)}));
+    if (r.affected == 0) return AlreadyExistsError("the session already exists");
+    return Status::Ok();
+  }
+
+  Result<Session> GetSessionByIdHash(std::string_view id_hash) override {
+    static const std::string sql = Select(kSessionColumns, "sessions", "WHERE id_hash = ?");
+    return One(Run(sql, {Text(id_hash)}), DecodeSession, "session", "");
+  }
+
+  Status TouchSession(std::string_view id_hash, std::int64_t last_seen_at,
+                      std::int64_t expires_at) override {
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r, Run("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id_hash = ?",
+                           {Int(last_seen_at), Int(expires_at), Text(id_hash)}));
+    return Affected(r, "session", "");
+  }
+
+  Status DeleteSession(std::string_view id_hash) override {
+    CAPCONF_ASSIGN_OR_RETURN(QueryResult r,
+                             Run("DELETE FROM sessions WHERE id_hash = ?", {Text(id_hash)}));
+    return Affected(r, "session", "");
+  }
+
+  Result<std::int64_t> DeleteSessionsOfUser(std::string_view user_id) override {
+    CAPCONF_ASSIGN_OR_RETURN(QueryResult r,
+                             Run("DELETE FROM sessions WHERE user_id = ?", {Text(user_id)}));
+    return r.affected;
+  }
+
+  Result<std::int64_t> DeleteExpiredSessions(std::int64_t now) override {
+    CAPCONF_ASSIGN_OR_RETURN(QueryResult r,
+                             Run("DELETE FROM sessions WHERE expires_at <= ?", {Int(now)}));
+    return r.affected;
+  }
+
+  // --- API tokens
+
+  Result<std::string> InsertApiToken(const ApiToken& t) override {
+    std::string id = t.id.empty() ? NewId() : t.id;
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Run("INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, created_at, "
+            "last_used_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            {Text(id), Text(t.user_id), Text(t.name), Text(t.token_hash), Text(t.prefix),
+             Int(t.created_at), OptionalInt(t.last_used_at), OptionalInt(t.revoked_at)}));
+    if (r.affected == 0) {
+      return AlreadyExistsError("an API token with id " + id + " or the same hash exists");
+    }
+    return id;
+  }
+
+  Result<ApiToken> GetApiToken(std::string_view id) override {
+    static const std::string sql = Select(kApiTokenColumns, "api_tokens", "WHERE id = ?");
+    return One(Run(sql, {Text(id)}), DecodeApiToken, "API token", id);
+  }
+
+  Result<ApiToken> GetApiTokenByHash(std::string_view token_hash) override {
+    static const std::string sql = Select(kApiTokenColumns, "api_tokens", "WHERE token_hash = ?");
+    return One(Run(sql, {Text(token_hash)}), DecodeApiToken, "API token", "");
+  }
+
+  Result<std::vector<ApiToken>> ListApiTokensByUser(std::string_view user_id) override {
+    static const std::string sql =
+        Select(kApiTokenColumns, "api_tokens", "WHERE user_id = ? ORDER BY created_at, id");
+    return All(Run(sql, {Text(user_id)}), DecodeApiToken);
+  }
+
+  Status RevokeApiToken(std::string_view id, std::int64_t revoked_at) override {
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Run("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
+            {Int(revoked_at), Text(id)}));
+    return Affected(r, "API token", id);
+  }
+
+  Status TouchApiTokenLastUsed(std::string_view id, std::int64_t last_used_at) override {
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Run("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", {Int(last_used_at), Text(id)}));
+    return Affected(r, "API token", id);
+  }
+
+  // --- template versions
+
+  Status InsertTemplateVersion(const TemplateVersion& t) override {
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Run("INSERT INTO template_versions (template_id, version, document, organization_id, "
+            "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            {Text(t.template_id), Int(t.version), Text(t.document), Text(t.organization_id),
+             Int(t.created_at)}));
+    if (r.affected == 0) {
+      return AlreadyExistsError("template " + t.template_id + " version " +
+                                std::to_string(t.version) + " already exists");
+    }
+    return Status::Ok();
+  }
+
+  Result<TemplateVersion> GetTemplateVersion(std::string_view template_id, int version) override {
+    static const std::string sql = Select(kTemplateVersionColumns, "template_versions",
+                                          "WHERE template_id = ? AND version = ?");
+    return One(Run(sql, {Text(template_id), Int(version)}), DecodeTemplateVersion,
+               "template version", std::string(template_id) + "@" + std::to_string(version));
+  }
+
+  Result<std::vector<TemplateVersion>> ListTemplateVersions(std::string_view template_id) override {
+    static const std::string sql = Select(kTemplateVersionColumns, "template_versions",
+                                          "WHERE template_id = ? ORDER BY version");
+    return All(Run(sql, {Text(template_id)}), DecodeTemplateVersion);
+  }
+
+  Result<std::vector<TemplateVersion>> ListAllTemplateVersions() override {
+    static const std::string sql =
+        Select(kTemplateVersionColumns, "template_versions", "ORDER BY template_id, version");
+    return All(Run(sql, {}), DecodeTemplateVersion);
+  }
+
+  // --- offerings
+
+  Result<std::string> InsertOffering(const Offering& o) override {
+    std::string id = o.id.empty() ? NewId() : o.id;
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Run("INSERT INTO offerings (id, organization_id, template_id, template_version, name, "
+            "description, credit_costs, state, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            {Text(id), Text(o.organization_id), Text(o.template_id), Int(o.template_version),
+             Text(o.name), Text(o.description), Text(o.credit_costs), Text(ToString(o.state)),
+             Int(o.created_at), Int(o.updated_at)}));
+    if (r.affected == 0) return AlreadyExistsError("offering " + id + " already exists");
+    return id;
+  }
+
+  Result<Offering> GetOffering(std::string_view id) override {
+    static const std::string sql = Select(kOfferingColumns, "offerings", "WHERE id = ?");
+    return One(Run(sql, {Text(id)}), DecodeOffering, "offering", id);
+  }
+
+  Result<std::vector<Offering>> ListOfferingsBySeller(std::string_view organization_id) override {
+    static const std::string sql =
+        Select(kOfferingColumns, "offerings", "WHERE organization_id = ? ORDER BY created_at, id");
+    return All(Run(sql, {Text(organization_id)}), DecodeOffering);
+  }
+
+  Result<std::vector<Offering>> ListActiveOfferings() override {
+    static const std::string sql =
+        Select(kOfferingColumns, "offerings", "WHERE state = ? ORDER BY created_at, id");
+    return All(Run(sql, {Text(ToString(OfferingState::kActive))}), DecodeOffering);
+  }
+
+  Status UpdateOfferingState(std::string_view id, OfferingState state,
+                             std::int64_t updated_at) override {
+    CAPCONF_ASSIGN_OR_RETURN(QueryResult r,
+                             Run("UPDATE offerings SET state = ?, updated_at = ? WHERE id = ?",
+                                 {Text(ToString(state)), Int(updated_at), Text(id)}));
+    return Affected(r, "offering", id);
+  }
+
+  Status UpdateOffering(const Offering& o) override {
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Run("UPDATE offerings SET name = ?, description = ?, credit_costs = ?, updated_at = ? "
+            "WHERE id = ?",
+            {Text(o.name), Text(o.description), Text(o.credit_costs), Int(o.updated_at),
+             Text(o.id)}));
+    return Affected(r, "offering", o.id);
+  }
+
+  // --- subscriptions
+
+  Result<std::string> InsertSubscription(const Subscription& s) override {
+    std::string id = s.id.empty() ? NewId() : s.id;
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Run("INSERT INTO subscriptions (id, offering_id, organization_id, created_by, state, "
+            "created_at, cancelled_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            {Text(id), Text(s.offering_id), Text(s.organization_id), Text(s.created_by),
+             Text(ToString(s.state)), Int(s.created_at), OptionalInt(s.cancelled_at)}));
+    if (r.affected == 0) return AlreadyExistsError("subscription " + id + " already exists");
+    return id;
+  }
+
+  Result<Subscription> GetSubscription(std::string_view id) override {
+    static const std::string sql = Select(kSubscriptionColumns, "subscriptions", "WHERE id = ?");
+    return One(Run(sql, {Text(id)}), DecodeSubscription, "subscription", id);
+  }
+
+  Result<std::vector<Subscription>> ListSubscriptionsByBuyer(
+      std::string_view organization_id) override {
+    static const std::string sql = Select(kSubscriptionColumns, "subscriptions",
+                                          "WHERE organization_id = ? ORDER BY created_at, id");
+    return All(Run(sql, {Text(organization_id)}), DecodeSubscription);
+  }
+
+  Result<std::vector<Subscription>> ListSubscriptionsByOffering(
+      std::string_view offering_id) override {
+    static const std::string sql = Select(kSubscriptionColumns, "subscriptions",
+                                          "WHERE offering_id = ? ORDER BY created_at, id");
+    return All(Run(sql, {Text(offering_id)}), DecodeSubscription);
+  }
+
+  Status CancelSubscription(std::string_view id, std::int64_t cancelled_at) override {
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Run("UPDATE subscriptions SET state = ?, cancelled_at = ? WHERE id = ? AND state = ?",
+            {Text(ToString(SubscriptionState::kCancelled)), Int(cancelled_at), Text(id),
+             Text(ToString(SubscriptionState::kActive))}));
+    if (r.affected > 0) return Status::Ok();
+    CAPCONF_ASSIGN_OR_RETURN(QueryResult exists,
+                             Run("SELECT 1 FROM subscriptions WHERE id = ?", {Text(id)}));
+    if (exists.rows.empty()) return NotFoundError("subscription " + std::string(id) + " not found");
+    return FailedPreconditionError("subscription " + std::string(id) + " is already cancelled");
+  }
+
+  // --- agent configurations
+
+  Status InsertAgentConfig(const AgentConfig& a) override {
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Run("INSERT INTO agent_configs (subscription_id, enabled, config, revision, "
+            "is_configured, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            {Text(a.subscription_id), Text(a.enabled), Text(a.config), Int(a.revision),
+             Bool(a.is_configured), Int(a.updated_at), Text(a.updated_by)}));
+    if (r.affected == 0) {
+      return AlreadyExistsError("subscription " + a.subscription_id +
+                                " already has an agent configuration");
+    }
+    return Status::Ok();
+  }
+
+  Result<AgentConfig> GetAgentConfig(std::string_view subscription_id) override {
+    static const std::string sql =
+        Select(kAgentConfigColumns, "agent_configs", "WHERE subscription_id = ?");
+    return One(Run(sql, {Text(subscription_id)}), DecodeAgentConfig,
+               "agent configuration of subscription", subscription_id);
+  }
+
+  Result<AgentConfig> GetAgentConfigForUpdate(std::string_view subscription_id) override {
+    const std::string sql =
+        Select(kAgentConfigColumns, "agent_configs", "WHERE subscription_id = ?") +
+        std::string(connection_->for_update());
+    return One(Run(sql, {Text(subscription_id)}), DecodeAgentConfig,
+               "agent configuration of subscription", subscription_id);
+  }
+
+  Status UpdateAgentConfigIfRevision(const AgentConfig& a,
+                                     std::int64_t expected_revision) override {
+    // On PostgreSQL a concurrent UPDATE of the row waits for the first writer to commit and then
+    // re-checks `revision = ?` against the new row, so the loser updates nothing.
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Run("UPDATE agent_configs SET enabled = ?, config = ?, revision = ?, is_configured = ?, "
+            "updated_at = ?, updated_by = ? WHERE subscription_id = ? AND revision = ?",
+            {Text(a.enabled), Text(a.config), Int(a.revision), Bool(a.is_configured),
+             Int(a.updated_at), Text(a.updated_by), Text(a.subscription_id),
+             Int(expected_revision)}));
+    if (r.affected > 0) return Status::Ok();
+    CAPCONF_ASSIGN_OR_RETURN(QueryResult current,
+                             Run("SELECT revision FROM agent_configs WHERE subscription_id = ?",
+                                 {Text(a.subscription_id)}));
+    if (current.rows.empty()) {
+      return NotFoundError("agent configuration of subscription " + a.subscription_id +
+                           " not found");
+    }
+    const std::string stored = current.rows[0][0].value_or("?");
+    return FailedPreconditionError("stale revision: expected " + std::to_string(expected_revision) +
+                                   ", stored " + stored);
+  }
+
+  // --- revisions
+
+  Status InsertRevision(const Revision& v) override {
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Run("INSERT INTO revisions (subscription_id, revision, enabled, config, is_configured, "
+            "created_at, created_by, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            {Text(v.subscription_id), Int(v.revision), Text(v.enabled), Text(v.config),
+             Bool(v.is_configured), Int(v.created_at), Text(v.created_by), Text(v.note)}));
+    if (r.affected == 0) {
+      return AlreadyExistsError("revision " + std::to_string(v.revision) + " of subscription " +
+                                v.subscription_id + " already exists");
+    }
+    return Status::Ok();
+  }
+
+  Result<Revision> GetRevision(std::string_view subscription_id, std::int64_t revision) override {
+    static const std::string sql =
+        Select(kRevisionColumns, "revisions", "WHERE subscription_id = ? AND revision = ?");
+    return One(Run(sql, {Text(subscription_id), Int(revision)}), DecodeRevision, "revision",
+               std::to_string(revision) + " of subscription " + std::string(subscription_id));
+  }
+
+  Result<std::vector<Revision>> ListRevisions(std::string_view subscription_id,
+                                              Page page) override {
+    CAPCONF_RETURN_IF_ERROR(CheckPage(page));
+    static const std::string sql =
+        Select(kRevisionColumns, "revisions",
+               "WHERE subscription_id = ? ORDER BY revision DESC LIMIT ? OFFSET ?");
+    return All(Run(sql, {Text(subscription_id), Int(page.limit), Int(page.offset)}),
+               DecodeRevision);
+  }
+
+  // --- API keys
+
+  Result<std::string> InsertApiKey(const ApiKey& k) override {
+    std::string id = k.id.empty() ? NewId() : k.id;
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Run("INSERT INTO api_keys (id, subscription_id, name, prefix, key_hash, permissions, "
+            "created_at, created_by, last_used_at, revoked_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            {Text(id), Text(k.subscription_id), Text(k.name), Text(k.prefix), Text(k.key_hash),
+             Text(k.permissions), Int(k.created_at), Text(k.created_by),
+             OptionalInt(k.last_used_at), OptionalInt(k.revoked_at)}));
+    if (r.affected == 0) {
+      return AlreadyExistsError("an API key with id " + id + " or prefix " + k.prefix +
+                                " already exists");
+    }
+    return id;
+  }
+
+  Result<ApiKey> GetApiKey(std::string_view id) override {
+    static const std::string sql = Select(kApiKeyColumns, "api_keys", "WHERE id = ?");
+    return One(Run(sql, {Text(id)}), DecodeApiKey, "API key", id);
+  }
+
+  Result<ApiKey> GetApiKeyByPrefix(std::string_view prefix) override {
+    static const std::string sql = Select(kApiKeyColumns, "api_keys", "WHERE prefix = ?");
+    return One(Run(sql, {Text(prefix)}), DecodeApiKey, "API key with prefix", prefix);
+  }
+
+  Result<std::vector<ApiKey>> ListApiKeysBySubscription(std::string_view subscription_id) override {
+    static const std::string sql =
+        Select(kApiKeyColumns, "api_keys", "WHERE subscription_id = ? ORDER BY created_at, id");
+    return All(Run(sql, {Text(subscription_id)}), DecodeApiKey);
+  }
+
+  Status RevokeApiKey(std::string_view id, std::int64_t revoked_at) override {
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r, Run("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
+                           {Int(revoked_at), Text(id)}));
+    return Affected(r, "API key", id);
+  }
+
+  Status TouchApiKeyLastUsed(std::string_view id, std::int64_t last_used_at) override {
+    CAPCONF_ASSIGN_OR_RETURN(QueryResult r, Run("UPDATE api_keys SET last_used_at = ? WHERE id = ?",
+                                                {Int(last_used_at), Text(id)}));
+    return Affected(r, "API key", id);
+  }
+
+  // --- secrets
+
+  Status UpsertSecret(const Secret& s) override {
+    return Run("INSERT INTO secrets (subscription_id, pointer, ciphertext, nonce, last4, "
+               "updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?) "
+               "ON CONFLICT (subscription_id, pointer) DO UPDATE SET "
+               "ciphertext = excluded.ciphertext, nonce = excluded.nonce, "
+               "last4 = excluded.last4, updated_at = excluded.updated_at, "
+               "updated_by = excluded.updated_by",
+               {Text(s.subscription_id), Text(s.pointer), Blob(s.ciphertext), Blob(s.nonce),
+                Text(s.last4), Int(s.updated_at), Text(s.updated_by)})
+        .status();
+  }
+
+  Result<Secret> GetSecret(std::string_view subscription_id, std::string_view pointer) override {
+    static const std::string sql =
+        Select(kSecretColumns, "secrets", "WHERE subscription_id = ? AND pointer = ?");
+    return One(Run(sql, {Text(subscription_id), Text(pointer)}), DecodeSecret, "secret", pointer);
+  }
+
+  Result<std::vector<Secret>> ListSecretsBySubscription(std::string_view subscription_id) override {
+    static const std::string sql =
+        Select(kSecretColumns, "secrets", "WHERE subscription_id = ? ORDER BY pointer");
+    return All(Run(sql, {Text(subscription_id)}), DecodeSecret);
+  }
+
+  Status DeleteSecret(std::string_view subscription_id, std::string_view pointer) override {
+    CAPCONF_ASSIGN_OR_RETURN(QueryResult r,
+                             Run("DELETE FROM secrets WHERE subscription_id = ? AND pointer = ?",
+                                 {Text(subscription_id), Text(pointer)}));
+    return Affected(r, "secret", pointer);
+  }
+
+  // --- files
+
+  Result<std::string> InsertFile(const StoredFile& f) override {
+    std::string id = f.id.empty() ? NewId() : f.id;
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Run("INSERT INTO files (id, organization_id, sha256, size, content_type, filename, "
+            "purpose, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            {Text(id), Text(f.organization_id), Text(f.sha256), Int(f.size), Text(f.content_type),
+             Text(f.filename), Text(ToString(f.purpose)), Int(f.created_at), Text(f.created_by)}));
+    if (r.affected == 0) return AlreadyExistsError("file " + id + " already exists");
+    return id;
+  }
+
+  Result<StoredFile> GetFile(std::string_view id) override {
+    static const std::string sql = Select(kFileColumns, "files", "WHERE id = ?");
+    return One(Run(sql, {Text(id)}), DecodeFile, "file", id);
+  }
+
+  Result<std::vector<StoredFile>> ListFilesByOrganization(
+      std::string_view organization_id) override {
+    static const std::string sql =
+        Select(kFileColumns, "files", "WHERE organization_id = ? ORDER BY created_at, id");
+    return All(Run(sql, {Text(organization_id)}), DecodeFile);
+  }
+
+  Status DeleteFile(std::string_view id) override {
+    CAPCONF_ASSIGN_OR_RETURN(QueryResult r, Run("DELETE FROM files WHERE id = ?", {Text(id)}));
+    return Affected(r, "file", id);
+  }
+
+ private:
+  Status CheckOpen() const {
+    if (finished_) return FailedPreconditionError("the transaction has already ended");
+    return Status::Ok();
+  }
+
+  // Records a hard failure: the transaction is unusable from now on (see store.h).
+  Status Break(Status status) {
+    if (broken_.ok()) broken_ = status;
+    return status;
+  }
+
+  Result<QueryResult> Run(std::string_view sql, std::initializer_list<Param> params) {
+    CAPCONF_RETURN_IF_ERROR(CheckOpen());
+    if (!broken_.ok()) {
+      return Status(
+          StatusCode::kAborted,
+          "the transaction failed earlier and must be rolled back: " + broken_.ToString());
+    }
+    // PostgreSQL refuses NUL and invalid UTF-8 in text; SQLite would keep them. Refuse both
+    // here so that the backends agree.
+    for (const Param& param : params) {
+      if (const auto* text = std::get_if<std::string_view>(&param)) {
+        if (text->find('\0') != std::string_view::npos || !IsValidUtf8(*text)) {
+          return Break(InvalidArgumentError("text must be UTF-8 without NUL characters"));
+        }
+      }
+    }
+    Result<QueryResult> result =
+        connection_->Query(sql, std::span<const Param>(params.begin(), params.size()));
+    if (!result.ok()) return Break(result.status());
+    return result;
+  }
+
+  template <typename T>
+  Result<T> One(Result<QueryResult> result, Result<T> (*decode)(const Row&), std::string_view what,
+                std::string_view key) {
+    if (!result.ok()) return result.status();
+    if (result->rows.empty()) {
+      std::string message(what);
+      if (!key.empty()) {
+        message += ' ';
+        message += key;
+      }
+      return NotFoundError(message + " not found");
+    }
+    Result<T> value = decode(result->rows.front());
+    if (!value.ok()) return Break(value.status());
+    return value;
+  }
+
+  template <typename T>
+  Result<std::vector<T>> All(Result<QueryResult> result, Result<T> (*decode)(const Row&)) {
+    if (!result.ok()) return result.status();
+    std::vector<T> out;
+    out.reserve(result->rows.size());
+    for (const Row& row : result->rows) {
+      Result<T> value = decode(row);
+      if (!value.ok()) return Break(value.status());
+      out.push_back(std::move(value).value());
+    }
+    return out;
+  }
+
+  static Status Affected(const QueryResult& result, std::string_view what, std::string_view key) {
+    if (result.affected > 0) return Status::Ok();
+    std::string message(what);
+    if (!key.empty()) {
+      message += ' ';
+      message += key;
+    }
+    return NotFoundError(message + " not found");
+  }
+
+  Status CheckPage(const Page& page) {
+    if (page.limit < 0 || page.offset < 0) {
+      return Break(InvalidArgumentError("page limit and offset must not be negative"));
+    }
+    return Status::Ok();
+  }
+
+  ConnectionPool::Lease connection_;
+  bool finished_ = false;
+  Status broken_;
+};
+
+// --- the store ------------------------------------------------------------------------------
+
+constexpr std::string_view kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL)";
+
+// Rolls back a connection's transaction unless told it ended.
+class RollbackGuard {
+ public:
+  explicit RollbackGuard(Connection& connection) : connection_(connection) {}
+  ~RollbackGuard() {
+    if (active_) (void)connection_.Rollback();
+  }
+  void Release() { active_ = false; }
+
+ private:
+  Connection& connection_;
+  bool active_ = true;
+};
+
+Result<int> ReadVersion(Connection& connection) {
+  CAPCONF_ASSIGN_OR_RETURN(bool exists, connection.TableExists("schema_migrations"));
+  if (!exists) return 0;
+  CAPCONF_ASSIGN_OR_RETURN(
+      QueryResult result,
+      connection.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {}));
+  if (result.rows.size() != 1) return InternalError("schema_migrations: no MAX row");
+  RowReader reader(result.rows[0]);
+  const int version = reader.Int32();
+  CAPCONF_RETURN_IF_ERROR(reader.Finish());
+  return version;
+}
+
+class SqlStore final : public Store {
+ public:
+  SqlStore(std::string backend, std::shared_ptr<ConnectionPool> pool,
+           std::vector<Migration> migrations)
+      : backend_(std::move(backend)), pool_(std::move(pool)), migrations_(std::move(migrations)) {}
+
+  Status Migrate() override {
+    for (;;) {
+      CAPCONF_ASSIGN_OR_RETURN(ConnectionPool::Lease connection, pool_->Acquire());
+      CAPCONF_RETURN_IF_ERROR(connection->Begin(TransactionMode::kReadWrite));
+      RollbackGuard guard(*connection);
+      CAPCONF_RETURN_IF_ERROR(connection->LockForMigration());
+      CAPCONF_RETURN_IF_ERROR(connection->ExecScript(kCreateMigrationsTable));
+      CAPCONF_ASSIGN_OR_RETURN(int current, ReadVersion(*connection));
+      CAPCONF_RETURN_IF_ERROR(CheckNotNewer(current));
+      if (current == LatestSchemaVersion()) {
+        guard.Release();
+        return connection->Commit();
+      }
+      const Migration& next = migrations_[current];
+      Status applied = connection->ExecScript(next.sql);
+      if (!applied.ok()) {
+        return Status(applied.code(), "migration " + next.name + ": " + applied.message());
+      }
+      const Param params[] = {std::int64_t{next.version}, std::string_view(next.name)};
+      CAPCONF_RETURN_IF_ERROR(
+          connection->Query("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", params)
+              .status());
+      guard.Release();
+      CAPCONF_RETURN_IF_ERROR(connection->Commit());
+    }
+  }
+
+  Result<int> SchemaVersion() override {
+    CAPCONF_ASSIGN_OR_RETURN(ConnectionPool::Lease connection, pool_->Acquire());
+    CAPCONF_RETURN_IF_ERROR(connection->Begin(TransactionMode::kReadOnly));
+    RollbackGuard guard(*connection);
+    return ReadVersion(*connection);
+  }
+
+  int LatestSchemaVersion() const override { return static_cast<int>(migrations_.size()); }
+
+  Result<std::unique_ptr<Transaction>> Begin(TransactionMode mode) override {
+    CAPCONF_ASSIGN_OR_RETURN(ConnectionPool::Lease connection, pool_->Acquire());
+    CAPCONF_RETURN_IF_ERROR(connection->Begin(mode));
+    return std::unique_ptr<Transaction>(std::make_unique<SqlTransaction>(std::move(connection)));
+  }
+
+  std::string_view Backend() const override { return backend_; }
+
+ private:
+  Status CheckNotNewer(int current) const {
+    if (current > LatestSchemaVersion()) {
+      return FailedPreconditionError("the database's schema version " + std::to_string(current) +
+                                     " is newer than this binary's " +
+                                     std::to_string(LatestSchemaVersion()) +
+                                     "; run a newer capconf");
+    }
+    return Status::Ok();
+  }
+
+  const std::string backend_;
+  const std::shared_ptr<ConnectionPool> pool_;
+  const std::vector<Migration> migrations_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> MakeSqlStore(std::string backend,
+                                            std::shared_ptr<ConnectionPool> pool) {
+  CAPCONF_ASSIGN_OR_RETURN(std::vector<Migration> migrations, MigrationsFor(backend));
+  {
+    // Open one connection now, so that a wrong path or an unreachable server shows at Open.
+    CAPCONF_ASSIGN_OR_RETURN(ConnectionPool::Lease connection, pool->Acquire());
+  }
+  return std::unique_ptr<Store>(
+      std::make_unique<SqlStore>(std::move(backend), std::move(pool), std::move(migrations)));
+}
+
+}  // namespace capconf::store::internal
