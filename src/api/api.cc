@@ -10,6 +10,7 @@
 #include "capconf/catalog/rules.h"
 #include "capconf/json/parse.h"
 #include "capconf/json/serialize.h"
+#include "files.h"
 
 namespace capconf::api {
 namespace bj = boost::json;
@@ -830,6 +831,121 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
     r.status = 204;
     return r;
   }));
+  // --- files: sniffed, content-addressed, visible to their organisation only
+  auto storage = std::make_shared<FileStorage>(ctx.options.files_dir);
+  auto file_json = [](const store::StoredFile& f) {
+    bj::object out{{"id", f.id}, {"filename", f.filename}, {"content_type", f.content_type},
+                   {"size", f.size}, {"sha256", f.sha256}, {"purpose", std::string(store::ToString(f.purpose))},
+                   {"created_at", Iso8601(f.created_at)}, {"created_by", f.created_by}};
+    if (f.purpose == store::FilePurpose::kAvatar) out["public_url"] = "/public/avatars/" + f.id;
+    return out;
+  };
+  // The file `id` if it belongs to the caller's organisation; NotFound otherwise.
+  auto own_file = [&ctx](std::string_view id, const service::Actor& who) -> Result<store::StoredFile> {
+    CAPCONF_ASSIGN_OR_RETURN(auto tx, ctx.store.Begin(store::TransactionMode::kReadOnly));
+    auto file = tx->GetFile(id);
+    if (!file.ok() || file->organization_id != who.organization_id) {
+      return NotFoundError("there is no file '" + std::string(id) + "'");
+    }
+    return *file;
+  };
+  CAPCONF_RETURN_IF_ERROR(router.Add("POST", "/api/v1/files", [&ctx, actor, storage, file_json](Request& request) -> Response {
+    std::string filename(request.QueryParam("filename").value_or(""));
+    std::string purpose_text(request.QueryParam("purpose").value_or("document"));
+    auto purpose = store::ParseFilePurpose(purpose_text);
+    if (filename.empty() || filename.size() > 255 || filename.find('/') != std::string::npos ||
+        filename.find('\\') != std::string::npos) {
+      return http::Problem(400, "bad-query", "Bad request", "name the file: ?filename=handbook.pdf (no slashes, at most 255 bytes)");
+    }
+    if (!purpose.ok()) return http::Problem(400, "bad-query", "Bad request", "purpose is document or avatar");
+    std::size_t limit = *purpose == store::FilePurpose::kAvatar ? ctx.options.max_avatar_bytes : ctx.options.max_document_bytes;
+    if (request.body.size() > limit) {
+      return http::Problem(413, "too-large", "Content too large",
+                           "the file is " + std::to_string(request.body.size()) + " bytes; the limit is " + std::to_string(limit));
+    }
+    if (request.body.empty()) return http::Problem(422, "empty-file", "Unprocessable content", "the file is empty");
+    auto type = SniffContentType(request.body, filename);
+    bool image = type && type->rfind("image/", 0) == 0;
+    if (!type || (*purpose == store::FilePurpose::kAvatar && !image)) {
+      return http::Problem(415, "unsupported-media-type", "Unsupported media type",
+                           *purpose == store::FilePurpose::kAvatar
+                               ? "an avatar is a PNG, JPEG, GIF or WebP image"
+                               : "documents are PDF, DOCX, XLSX, text, Markdown or CSV; images PNG, JPEG, GIF or WebP");
+    }
+    store::StoredFile file;
+    file.organization_id = actor().organization_id;
+    file.sha256 = Sha256Hex(request.body);
+    file.size = static_cast<std::int64_t>(request.body.size());
+    file.content_type = *type;
+    file.filename = filename;
+    file.purpose = *purpose;
+    file.created_at = ctx.clock.NowMillis();
+    file.created_by = actor().user_id;
+    if (Status s = storage->Put(file.sha256, request.body); !s.ok()) return Error(s);
+    auto tx = ctx.store.Begin();
+    if (!tx.ok()) return Error(tx.status());
+    auto id = (*tx)->InsertFile(file);
+    if (!id.ok()) return Error(id.status());
+    file.id = *id;
+    if (Status s = (*tx)->Commit(); !s.ok()) return Error(s);
+    return http::JsonResponse(201, file_json(file));
+  }));
+  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/files", [&ctx, actor, file_json](Request&) -> Response {
+    auto tx = ctx.store.Begin(store::TransactionMode::kReadOnly);
+    if (!tx.ok()) return Error(tx.status());
+    auto files = (*tx)->ListFilesByOrganization(actor().organization_id);
+    if (!files.ok()) return Error(files.status());
+    bj::array out;
+    for (const store::StoredFile& f : *files) out.push_back(file_json(f));
+    return http::JsonResponse(200, bj::object{{"files", std::move(out)}});
+  }));
+  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/files/{id}", [actor, own_file, file_json](Request& request) -> Response {
+    auto file = own_file(request.PathParam("id"), actor());
+    return file.ok() ? http::JsonResponse(200, file_json(*file)) : Error(file.status());
+  }));
+  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/files/{id}/content", [actor, own_file, storage](Request& request) -> Response {
+    auto file = own_file(request.PathParam("id"), actor());
+    if (!file.ok()) return Error(file.status());
+    auto bytes = storage->Get(file->sha256);
+    if (!bytes.ok()) return Error(bytes.status());
+    Response r;
+    r.status = 200;
+    r.content_type = file->content_type;
+    r.body = std::move(*bytes);
+    // Downloaded, never rendered in our origin.
+    r.headers.Set("Content-Disposition", "attachment; filename=\"download\"");
+    r.headers.Set("Cache-Control", "private, no-store");
+    return r;
+  }));
+  CAPCONF_RETURN_IF_ERROR(router.Add("DELETE", "/api/v1/files/{id}", [&ctx, actor, own_file](Request& request) -> Response {
+    auto file = own_file(request.PathParam("id"), actor());
+    if (!file.ok()) return Error(file.status());
+    auto tx = ctx.store.Begin();
+    if (!tx.ok()) return Error(tx.status());
+    if (Status s = (*tx)->DeleteFile(file->id); !s.ok()) return Error(s);
+    if (Status s = (*tx)->Commit(); !s.ok()) return Error(s);
+    Response r;
+    r.status = 204;
+    return r;
+  }));
+  // Avatars are shown by the widget on buyers' sites, so they have a public URL.
+  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/public/avatars/{id}", [&ctx, storage](Request& request) -> Response {
+    auto tx = ctx.store.Begin(store::TransactionMode::kReadOnly);
+    if (!tx.ok()) return Error(tx.status());
+    auto file = (*tx)->GetFile(request.PathParam("id"));
+    if (!file.ok() || file->purpose != store::FilePurpose::kAvatar) {
+      return http::Problem(404, "not-found", "Not found", "there is no avatar '" + std::string(request.PathParam("id")) + "'");
+    }
+    auto bytes = storage->Get(file->sha256);
+    if (!bytes.ok()) return Error(bytes.status());
+    Response r;
+    r.status = 200;
+    r.content_type = file->content_type;
+    r.body = std::move(*bytes);
+    r.headers.Set("Cache-Control", "public, max-age=86400");
+    return r;
+  }));
+
   CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/subscriptions/{id}/credit-cost", [&ctx, actor](Request& request) -> Response {
     auto action = request.QueryParam("action");
     if (!action || action->empty()) return http::Problem(400, "bad-query", "Bad request", "name the action: ?action=chat_message");

@@ -199,6 +199,7 @@ int RunServe(const std::vector<std::string>& args, std::FILE* out, std::FILE* er
   http::Router router;
   api::ApiOptions api_options;
   api_options.secure_cookies = !o.insecure_cookies;
+  api_options.files_dir = (std::filesystem::path(o.data_dir) / "files").string();
   api::ApiContext context{**db, service, clock, access::KeyedHasher(keys->hashing_key), api_options};
   if (Status s = api::RegisterRoutes(router, context); !s.ok()) return Fail(err, "serve", s.message());
   std::string web = o.web_dir;
@@ -211,6 +212,8 @@ int RunServe(const std::vector<std::string>& args, std::FILE* out, std::FILE* er
   http::ServerOptions server_options;
   server_options.listen = o.listen;
   server_options.threads = o.threads;
+  // Uploads may be up to 10 MiB; JSON bodies are held to 1 MiB by the API itself.
+  server_options.max_body_bytes = 11 * 1024 * 1024;
   store::Store* raw = db->get();
   server_options.readiness = [raw] {
     auto tx = raw->Begin(store::TransactionMode::kReadOnly);

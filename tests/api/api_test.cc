@@ -468,6 +468,49 @@ TEST_P(ApiTest, SecretsAreWriteOnly) {
   EXPECT_TRUE(needed);
 }
 
+TEST_P(ApiTest, FilesAreSniffedStoredOnceAndPrivateToTheirOrganisation) {
+  Browser b(port());
+  ASSERT_EQ(b.SignIn("buyer@demo.capconf.dev").status, 200);
+  std::string pdf = "%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n";
+  ClientResponse uploaded = b.Raw("POST", "/api/v1/files?filename=handbook.pdf&purpose=document", pdf,
+                                  {{"Content-Type", "application/octet-stream"}});
+  ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+  bj::value file = uploaded.Json();
+  EXPECT_EQ(file.at("content_type").as_string(), "application/pdf");
+  EXPECT_EQ(file.at("size").as_int64(), static_cast<std::int64_t>(pdf.size()));
+  std::string id(file.at("id").as_string());
+  ClientResponse content = b.Call("GET", "/api/v1/files/" + id + "/content");
+  ASSERT_EQ(content.status, 200);
+  EXPECT_EQ(content.body, pdf);
+  EXPECT_EQ(content.Header("Content-Type"), "application/pdf");
+  EXPECT_NE(content.Header("Content-Disposition").find("attachment"), std::string::npos);
+  EXPECT_EQ(b.Call("GET", "/api/v1/files").Json().at("files").as_array().size(), 1u);
+  // The claimed type does not matter: an executable named .pdf is refused.
+  EXPECT_EQ(b.Raw("POST", "/api/v1/files?filename=evil.pdf", std::string("\x7f" "ELF\x02\x01\x01\0", 8)).status, 415);
+  EXPECT_EQ(b.Raw("POST", "/api/v1/files?filename=notes.txt&purpose=avatar", "just text").status, 415);
+  EXPECT_EQ(b.Raw("POST", "/api/v1/files?filename=a/b.txt", "x").status, 400);
+  EXPECT_EQ(b.Raw("POST", "/api/v1/files?filename=big.txt", std::string(10 * 1024 * 1024 + 1, 'a')).status, 413);
+  // Another organisation sees nothing.
+  Browser seller(port());
+  ASSERT_EQ(seller.SignIn("seller@demo.capconf.dev").status, 200);
+  EXPECT_EQ(seller.Call("GET", "/api/v1/files/" + id).status, 404);
+  EXPECT_EQ(seller.Call("GET", "/api/v1/files/" + id + "/content").status, 404);
+  EXPECT_EQ(seller.Call("DELETE", "/api/v1/files/" + id).status, 404);
+  EXPECT_TRUE(seller.Call("GET", "/api/v1/files").Json().at("files").as_array().empty());
+  // Avatars have a public URL for the widget; documents do not.
+  std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+  ClientResponse avatar = b.Raw("POST", "/api/v1/files?filename=me.png&purpose=avatar", png);
+  ASSERT_EQ(avatar.status, 201) << avatar.body;
+  std::string url(avatar.Json().at("public_url").as_string());
+  Browser anonymous(port());
+  ClientResponse shown = anonymous.Call("GET", url);
+  EXPECT_EQ(shown.status, 200);
+  EXPECT_EQ(shown.body, png);
+  EXPECT_EQ(anonymous.Call("GET", "/public/avatars/" + id).status, 404);
+  EXPECT_EQ(b.Call("DELETE", "/api/v1/files/" + id).status, 204);
+  EXPECT_EQ(b.Call("GET", "/api/v1/files/" + id).status, 404);
+}
+
 TEST_P(ApiTest, StopsGracefullyOnSigterm) {
   EXPECT_EQ(server_->Stop(), 0);
 }

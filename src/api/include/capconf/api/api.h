@@ -19,6 +19,10 @@ struct ApiOptions {
   std::int64_t session_lifetime_ms = 12LL * 3600 * 1000;
   // Argon2id cost for passwords set through the API (tests use the minimum).
   access::PasswordHashOptions password_hashing;
+  // Where uploaded files live (content-addressed), and how big they may be.
+  std::string files_dir = "capconf-data/files";
+  std::size_t max_document_bytes = 10 * 1024 * 1024;
+  std::size_t max_avatar_bytes = 1024 * 1024;
 };
 
 // What the routes share. Thread-safe; lives as long as the server.
