@@ -11,6 +11,7 @@
 #include "capconf/json/parse.h"
 #include "capconf/json/serialize.h"
 #include "files.h"
+#include "openapi.h"
 
 namespace capconf::api {
 namespace bj = boost::json;
@@ -441,6 +442,9 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
     (void)r.AddCookie({std::string(kCsrfCookie), "", "/", std::chrono::seconds(0), false,
                        ctx.options.secure_cookies, http::SameSite::kStrict});
     return r;
+  }));
+  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/openapi.json", [](Request&) -> Response {
+    return http::JsonResponse(200, OpenApiDocument());
   }));
   CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/me", [&ctx, actor](Request&) -> Response {
     auto tx = ctx.store.Begin(store::TransactionMode::kReadOnly);
