@@ -1,0 +1,73 @@
+-- Shared by the scenario scripts of bench/http/run.sh (wrk 4.x, LuaJIT).
+--
+-- A scenario script sets `scenario = {method = ..., expect = <status>, body_file = <env var
+-- naming a file, or nil>, if_match = <value or nil>}` and then runs this file. The target URL
+-- (path included) comes from wrk's command line; the bearer token from CAPCONF_BENCH_TOKEN.
+--
+-- Every response's status is checked against scenario.expect (the response callback); done()
+-- prints the totals of every thread as one machine-readable line for run.sh:
+--   capconf-bench: expect=STATUS requests=N duration_us=N rps=R p50_us=N p90_us=N p99_us=N max_us=N
+--                  unexpected=N unexpected_by_status=S:N,... socket_errors=N (connect/read/write/timeout)
+-- and a human-readable warning when any status was not the expected one.
+
+local token = os.getenv("CAPCONF_BENCH_TOKEN")
+if token == nil or token == "" then
+  error("CAPCONF_BENCH_TOKEN is not set (the bearer token)")
+end
+
+wrk.method = scenario.method
+wrk.headers["Authorization"] = "Bearer " .. token
+if scenario.if_match then wrk.headers["If-Match"] = scenario.if_match end
+if scenario.body_file then
+  local path = os.getenv(scenario.body_file)
+  if path == nil or path == "" then error(scenario.body_file .. " is not set (the request body's file)") end
+  local f = assert(io.open(path, "rb"))
+  wrk.body = f:read("*a")
+  f:close()
+  wrk.headers["Content-Type"] = "application/json"
+end
+
+-- Per-thread counters (each wrk thread runs its own copy of this script).
+unexpected = 0
+by_status = {}
+
+function response(status, headers, body)
+  if status ~= scenario.expect then
+    unexpected = unexpected + 1
+    local key = tostring(status)
+    by_status[key] = (by_status[key] or 0) + 1
+  end
+end
+
+-- setup() and done() run in wrk's main script environment, not in the threads'.
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function done(summary, latency, requests)
+  local total, merged = 0, {}
+  for _, thread in ipairs(threads) do
+    total = total + (thread:get("unexpected") or 0)
+    for status, n in pairs(thread:get("by_status") or {}) do
+      merged[status] = (merged[status] or 0) + n
+    end
+  end
+  local parts = {}
+  for status, n in pairs(merged) do table.insert(parts, status .. ":" .. n) end
+  table.sort(parts)
+  local e = summary.errors
+  local socket_errors = e.connect + e.read + e.write + e.timeout
+  local rps = summary.duration > 0 and summary.requests / (summary.duration / 1e6) or 0
+  io.write(string.format(
+    "capconf-bench: expect=%d requests=%d duration_us=%d rps=%.1f p50_us=%d p90_us=%d p99_us=%d max_us=%d " ..
+    "unexpected=%d unexpected_by_status=%s socket_errors=%d (connect %d, read %d, write %d, timeout %d)\n",
+    scenario.expect, summary.requests, summary.duration, rps, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, total, #parts > 0 and table.concat(parts, ",") or "-",
+    socket_errors, e.connect, e.read, e.write, e.timeout))
+  if total > 0 then
+    io.write(string.format("UNEXPECTED STATUSES: %d of %d responses were not %d (%s)\n",
+                           total, summary.requests, scenario.expect, table.concat(parts, ", ")))
+  end
+end
