@@ -3,8 +3,8 @@
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <ctime>
-#include <variant>
 #include <set>
+#include <variant>
 
 #include "capconf/access/secrets.h"
 #include "capconf/catalog/rules.h"
@@ -74,17 +74,20 @@ Body ReadBody(const Request& request, std::initializer_list<std::string_view> al
     return body;
   }
   if (!parsed->is_object()) {
-    body.error = Unprocessable("the body must be a JSON object",
-                               bj::array{bj::object{{"pointer", ""}, {"keyword", "type"}, {"message", "must be object"}}});
+    body.error = Unprocessable(
+        "the body must be a JSON object",
+        bj::array{bj::object{{"pointer", ""}, {"keyword", "type"}, {"message", "must be object"}}});
     return body;
   }
   bj::array errors;
   for (const auto& [key, value] : parsed->get_object()) {
     std::string pointer = "/" + std::string(key);
     if (std::find(read_only.begin(), read_only.end(), key) != read_only.end()) {
-      errors.push_back(bj::object{{"pointer", pointer}, {"keyword", "readOnly"}, {"message", "is read-only"}});
+      errors.push_back(
+          bj::object{{"pointer", pointer}, {"keyword", "readOnly"}, {"message", "is read-only"}});
     } else if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      errors.push_back(bj::object{{"pointer", pointer}, {"keyword", "additionalProperties"},
+      errors.push_back(bj::object{{"pointer", pointer},
+                                  {"keyword", "additionalProperties"},
                                   {"message", "is not a field of this request"}});
     }
   }
@@ -96,24 +99,32 @@ Body ReadBody(const Request& request, std::initializer_list<std::string_view> al
   return body;
 }
 
-std::optional<Response> RequireString(const bj::object& o, std::string_view key, std::string& out, bool required = true) {
+std::optional<Response> RequireString(const bj::object& o, std::string_view key, std::string& out,
+                                      bool required = true) {
   const bj::value* v = o.if_contains(key);
   if (v == nullptr) {
     if (!required) return std::nullopt;
-    return Unprocessable("a field is missing", bj::array{bj::object{
-        {"pointer", "/" + std::string(key)}, {"keyword", "required"}, {"message", "is required"}}});
+    return Unprocessable("a field is missing",
+                         bj::array{bj::object{{"pointer", "/" + std::string(key)},
+                                              {"keyword", "required"},
+                                              {"message", "is required"}}});
   }
   if (!v->is_string()) {
-    return Unprocessable("a field has the wrong type", bj::array{bj::object{
-        {"pointer", "/" + std::string(key)}, {"keyword", "type"}, {"message", "must be string"}}});
+    return Unprocessable("a field has the wrong type",
+                         bj::array{bj::object{{"pointer", "/" + std::string(key)},
+                                              {"keyword", "type"},
+                                              {"message", "must be string"}}});
   }
   out = v->get_string();
   return std::nullopt;
 }
 
 bj::object UserJson(const store::User& u) {
-  return bj::object{{"id", u.id}, {"email", u.email}, {"display_name", u.display_name},
-                    {"role", std::string(store::ToString(u.role))}, {"organization_id", u.organization_id}};
+  return bj::object{{"id", u.id},
+                    {"email", u.email},
+                    {"display_name", u.display_name},
+                    {"role", std::string(store::ToString(u.role))},
+                    {"organization_id", u.organization_id}};
 }
 
 bj::object OfferingJson(const store::Offering& o) {
@@ -140,12 +151,10 @@ bj::object SubscriptionJson(const store::Subscription& s) {
 }
 
 bj::object RevisionJson(const store::Revision& r, bool with_config) {
-  bj::object out{{"revision", r.revision},
-                 {"enabled_capabilities", ParseJsonText(r.enabled)},
-                 {"is_configured", r.is_configured},
-                 {"created_at", Iso8601(r.created_at)},
-                 {"created_by", r.created_by},
-                 {"note", r.note}};
+  bj::object out{
+      {"revision", r.revision},           {"enabled_capabilities", ParseJsonText(r.enabled)},
+      {"is_configured", r.is_configured}, {"created_at", Iso8601(r.created_at)},
+      {"created_by", r.created_by},       {"note", r.note}};
   if (with_config) out["config"] = ParseJsonText(r.config);
   return out;
 }
@@ -160,8 +169,10 @@ bj::object TemplateJson(const catalog::Catalog& catalog, const catalog::Template
   }
   bj::array sections;
   for (const catalog::Section& s : t.sections()) {
-    sections.push_back(bj::object{{"key", s.key}, {"title", s.title},
-                                  {"capability", s.capability ? bj::value(s.capability->id()) : bj::value(nullptr)}});
+    sections.push_back(bj::object{
+        {"key", s.key},
+        {"title", s.title},
+        {"capability", s.capability ? bj::value(s.capability->id()) : bj::value(nullptr)}});
   }
   bj::object costs;
   for (const auto& [action, cost] : t.credit_costs()) costs[action] = cost;
@@ -225,7 +236,8 @@ std::variant<std::int64_t, Response> IfMatchRevision(const Request& request) {
   auto digits = v.substr(2, v.size() - 3);
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), revision);
   if (ec != std::errc() || end != digits.data() + digits.size()) {
-    return http::Problem(412, "stale-revision", "Precondition failed", "If-Match names no revision");
+    return http::Problem(412, "stale-revision", "Precondition failed",
+                         "If-Match names no revision");
   }
   return revision;
 }
@@ -260,7 +272,8 @@ std::optional<std::int64_t> ParseRevision(std::string_view text) {
 }
 
 Response NoRevision(std::string_view text) {
-  return http::Problem(404, "not-found", "Not found", "there is no revision '" + std::string(text) + "'");
+  return http::Problem(404, "not-found", "Not found",
+                       "there is no revision '" + std::string(text) + "'");
 }
 
 }  // namespace
@@ -281,7 +294,7 @@ Result<store::User> CreateUser(store::Store& store, const service::Clock& clock,
     org.name = n.organization_name.empty() ? n.email : n.organization_name;
     org.kind = n.role == store::Role::kOperator ? store::OrganizationKind::kOperator
                : n.role == store::Role::kSeller ? store::OrganizationKind::kSeller
-                                                 : store::OrganizationKind::kBuyer;
+                                                : store::OrganizationKind::kBuyer;
     org.created_at = now;
     CAPCONF_ASSIGN_OR_RETURN(user.organization_id, tx->InsertOrganization(org));
   }
@@ -329,13 +342,15 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
                                    ? authorization.substr(kBearer.size())
                                    : std::string_view();
       if (token.empty() || !access::ParseSecret(token, access::kBearerTokenPrefix).ok()) {
-        return http::Problem(401, "unauthenticated", "Unauthenticated", "the bearer token is not one of ours");
+        return http::Problem(401, "unauthenticated", "Unauthenticated",
+                             "the bearer token is not one of ours");
       }
       auto tx = ctx.store.Begin(store::TransactionMode::kReadOnly);
       if (!tx.ok()) return Error(tx.status());
       auto record = (*tx)->GetApiTokenByHash(ctx.hasher.Hash(token));
       if (!record.ok() || record->revoked_at) {
-        return http::Problem(401, "unauthenticated", "Unauthenticated", "the bearer token is unknown or revoked");
+        return http::Problem(401, "unauthenticated", "Unauthenticated",
+                             "the bearer token is unknown or revoked");
       }
       user_id = record->user_id;
       if (!record->last_used_at || now - *record->last_used_at > kTouchIntervalMs) {
@@ -359,13 +374,16 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
       if (!tx.ok()) return Error(tx.status());
       auto session = (*tx)->GetSessionByIdHash(ctx.hasher.Hash(session_cookie->second));
       if (!session.ok() || session->expires_at <= now) {
-        return http::Problem(401, "unauthenticated", "Unauthenticated", "the session has ended; sign in again");
+        return http::Problem(401, "unauthenticated", "Unauthenticated",
+                             "the session has ended; sign in again");
       }
       // Cookies ride along with any request a browser makes; a state change must also carry
       // the CSRF token, which only our page can read.
-      bool safe = request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS";
+      bool safe =
+          request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS";
       if (!safe && ctx.hasher.Hash(request.headers.Get(kCsrfHeader)) != session->csrf_token_hash) {
-        return http::Problem(403, "csrf", "Forbidden", "the X-CSRF-Token header is missing or wrong");
+        return http::Problem(403, "csrf", "Forbidden",
+                             "the X-CSRF-Token header is missing or wrong");
       }
       user_id = session->user_id;
       if (now - session->last_seen_at > kTouchIntervalMs) {
@@ -394,55 +412,62 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
   auto actor = []() -> const service::Actor& { return *current_actor; };
 
   // --- session --------------------------------------------------------------------------
-  CAPCONF_RETURN_IF_ERROR(router.Add("POST", "/api/v1/session", [&ctx](Request& request) -> Response {
-    Body body = ReadBody(request, {"email", "password"});
-    if (body.error) return *body.error;
-    std::string email, password;
-    if (auto e = RequireString(body.object, "email", email)) return *e;
-    if (auto e = RequireString(body.object, "password", password)) return *e;
-    auto tx = ctx.store.Begin();
-    if (!tx.ok()) return Error(tx.status());
-    auto user = (*tx)->GetUserByEmail(email);
-    // The same answer in about the same time whether the email or the password is wrong: an
-    // unknown email is checked against a hash made with the same cost as real ones.
-    static const std::string kDummyHash =
-        access::HashPassword("not-a-real-password", ctx.options.password_hashing).value();
-    bool verified = access::VerifyPassword(user.ok() ? user->password_hash : kDummyHash, password);
-    bool ok = user.ok() && verified && !user->disabled;
-    if (!ok) return http::Problem(401, "unauthenticated", "Unauthenticated", "the email or the password is wrong");
-    const std::int64_t now = ctx.clock.NowMillis();
-    std::string session_id = access::MintSecret(access::kSessionPrefix);
-    std::string csrf = access::RandomToken(24);
-    store::Session session{ctx.hasher.Hash(session_id), user->id, ctx.hasher.Hash(csrf), now,
-                           now + ctx.options.session_lifetime_ms, now};
-    if (Status s = (*tx)->InsertSession(session); !s.ok()) return Error(s);
-    (void)(*tx)->DeleteExpiredSessions(now);
-    if (Status s = (*tx)->Commit(); !s.ok()) return Error(s);
-    Response r = http::JsonResponse(200, bj::object{{"user", UserJson(*user)}, {"csrf_token", csrf}});
-    auto lifetime = std::chrono::seconds(ctx.options.session_lifetime_ms / 1000);
-    (void)r.AddCookie({std::string(kSessionCookie), session_id, "/", lifetime, true, ctx.options.secure_cookies,
-                       http::SameSite::kStrict});
-    // Readable by the page's script, which echoes it in X-CSRF-Token.
-    (void)r.AddCookie({std::string(kCsrfCookie), csrf, "/", lifetime, false, ctx.options.secure_cookies,
-                       http::SameSite::kStrict});
-    return r;
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("DELETE", "/api/v1/session", [&ctx](Request& request) -> Response {
-    auto cookies = request.Cookies();
-    if (auto it = cookies.find(kSessionCookie); it != cookies.end()) {
-      if (auto tx = ctx.store.Begin(); tx.ok()) {
-        (void)(*tx)->DeleteSession(ctx.hasher.Hash(it->second));
-        (void)(*tx)->Commit();
-      }
-    }
-    Response r;
-    r.status = 204;
-    (void)r.AddCookie({std::string(kSessionCookie), "", "/", std::chrono::seconds(0), true,
-                       ctx.options.secure_cookies, http::SameSite::kStrict});
-    (void)r.AddCookie({std::string(kCsrfCookie), "", "/", std::chrono::seconds(0), false,
-                       ctx.options.secure_cookies, http::SameSite::kStrict});
-    return r;
-  }));
+  CAPCONF_RETURN_IF_ERROR(
+      router.Add("POST", "/api/v1/session", [&ctx](Request& request) -> Response {
+        Body body = ReadBody(request, {"email", "password"});
+        if (body.error) return *body.error;
+        std::string email, password;
+        if (auto e = RequireString(body.object, "email", email)) return *e;
+        if (auto e = RequireString(body.object, "password", password)) return *e;
+        auto tx = ctx.store.Begin();
+        if (!tx.ok()) return Error(tx.status());
+        auto user = (*tx)->GetUserByEmail(email);
+        // The same answer in about the same time whether the email or the password is wrong: an
+        // unknown email is checked against a hash made with the same cost as real ones.
+        static const std::string kDummyHash =
+            access::HashPassword("not-a-real-password", ctx.options.password_hashing).value();
+        bool verified =
+            access::VerifyPassword(user.ok() ? user->password_hash : kDummyHash, password);
+        bool ok = user.ok() && verified && !user->disabled;
+        if (!ok)
+          return http::Problem(401, "unauthenticated", "Unauthenticated",
+                               "the email or the password is wrong");
+        const std::int64_t now = ctx.clock.NowMillis();
+        std::string session_id = access::MintSecret(access::kSessionPrefix);
+        std::string csrf = access::RandomToken(24);
+        store::Session session{
+            ctx.hasher.Hash(session_id),           user->id, ctx.hasher.Hash(csrf), now,
+            now + ctx.options.session_lifetime_ms, now};
+        if (Status s = (*tx)->InsertSession(session); !s.ok()) return Error(s);
+        (void)(*tx)->DeleteExpiredSessions(now);
+        if (Status s = (*tx)->Commit(); !s.ok()) return Error(s);
+        Response r =
+            http::JsonResponse(200, bj::object{{"user", UserJson(*user)}, {"csrf_token", csrf}});
+        auto lifetime = std::chrono::seconds(ctx.options.session_lifetime_ms / 1000);
+        (void)r.AddCookie({std::string(kSessionCookie), session_id, "/", lifetime, true,
+                           ctx.options.secure_cookies, http::SameSite::kStrict});
+        // Readable by the page's script, which echoes it in X-CSRF-Token.
+        (void)r.AddCookie({std::string(kCsrfCookie), csrf, "/", lifetime, false,
+                           ctx.options.secure_cookies, http::SameSite::kStrict});
+        return r;
+      }));
+  CAPCONF_RETURN_IF_ERROR(
+      router.Add("DELETE", "/api/v1/session", [&ctx](Request& request) -> Response {
+        auto cookies = request.Cookies();
+        if (auto it = cookies.find(kSessionCookie); it != cookies.end()) {
+          if (auto tx = ctx.store.Begin(); tx.ok()) {
+            (void)(*tx)->DeleteSession(ctx.hasher.Hash(it->second));
+            (void)(*tx)->Commit();
+          }
+        }
+        Response r;
+        r.status = 204;
+        (void)r.AddCookie({std::string(kSessionCookie), "", "/", std::chrono::seconds(0), true,
+                           ctx.options.secure_cookies, http::SameSite::kStrict});
+        (void)r.AddCookie({std::string(kCsrfCookie), "", "/", std::chrono::seconds(0), false,
+                           ctx.options.secure_cookies, http::SameSite::kStrict});
+        return r;
+      }));
   CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/openapi.json", [](Request&) -> Response {
     return http::JsonResponse(200, OpenApiDocument());
   }));
@@ -453,8 +478,9 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
     if (!user.ok()) return Error(user.status());
     auto org = (*tx)->GetOrganization(user->organization_id);
     bj::object out = UserJson(*user);
-    if (org.ok()) out["organization"] = bj::object{{"id", org->id}, {"name", org->name},
-                                                   {"kind", std::string(store::ToString(org->kind))}};
+    if (org.ok())
+      out["organization"] = bj::object{
+          {"id", org->id}, {"name", org->name}, {"kind", std::string(store::ToString(org->kind))}};
     return http::JsonResponse(200, out);
   }));
 
@@ -477,375 +503,474 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
     }
     return http::JsonResponse(200, bj::object{{"templates", std::move(list)}});
   }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/templates/{id}", [&ctx](Request& request) -> Response {
-    auto snapshot = ctx.service.Catalog();
-    bj::array versions;
-    for (const auto& t : snapshot->catalog->templates()) {
-      if (t->id() == request.PathParam("id")) versions.push_back(TemplateJson(*snapshot->catalog, *t));
-    }
-    if (versions.empty()) {
-      return http::Problem(404, "not-found", "Not found", "there is no template '" + std::string(request.PathParam("id")) + "'");
-    }
-    return http::JsonResponse(200, bj::object{{"template_id", request.PathParam("id")}, {"versions", std::move(versions)}});
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("POST", "/api/v1/templates", [&ctx, actor](Request& request) -> Response {
-    auto parsed = capconf::json::Parse(request.body, {.max_bytes = 1 << 20, .max_depth = 64});
-    if (!parsed.ok()) return http::Problem(400, "malformed-json", "Malformed JSON", parsed.status().message());
-    std::vector<catalog::Finding> findings;
-    auto t = ctx.service.PublishTemplate(actor(), *parsed, &findings);
-    if (!t.ok()) {
-      if (!findings.empty()) {
-        bj::array errors;
-        for (const catalog::Finding& f : findings) {
-          errors.push_back(bj::object{{"pointer", f.pointer}, {"keyword", "catalog"}, {"message", f.message}});
+  CAPCONF_RETURN_IF_ERROR(
+      router.Add("GET", "/api/v1/templates/{id}", [&ctx](Request& request) -> Response {
+        auto snapshot = ctx.service.Catalog();
+        bj::array versions;
+        for (const auto& t : snapshot->catalog->templates()) {
+          if (t->id() == request.PathParam("id"))
+            versions.push_back(TemplateJson(*snapshot->catalog, *t));
         }
-        return Unprocessable("the template does not pass the catalog check", std::move(errors));
-      }
-      return Error(t.status());
-    }
-    return http::JsonResponse(201, TemplateJson(*ctx.service.Catalog()->catalog, **t));
-  }));
+        if (versions.empty()) {
+          return http::Problem(
+              404, "not-found", "Not found",
+              "there is no template '" + std::string(request.PathParam("id")) + "'");
+        }
+        return http::JsonResponse(200, bj::object{{"template_id", request.PathParam("id")},
+                                                  {"versions", std::move(versions)}});
+      }));
+  CAPCONF_RETURN_IF_ERROR(
+      router.Add("POST", "/api/v1/templates", [&ctx, actor](Request& request) -> Response {
+        auto parsed = capconf::json::Parse(request.body, {.max_bytes = 1 << 20, .max_depth = 64});
+        if (!parsed.ok())
+          return http::Problem(400, "malformed-json", "Malformed JSON", parsed.status().message());
+        std::vector<catalog::Finding> findings;
+        auto t = ctx.service.PublishTemplate(actor(), *parsed, &findings);
+        if (!t.ok()) {
+          if (!findings.empty()) {
+            bj::array errors;
+            for (const catalog::Finding& f : findings) {
+              errors.push_back(bj::object{
+                  {"pointer", f.pointer}, {"keyword", "catalog"}, {"message", f.message}});
+            }
+            return Unprocessable("the template does not pass the catalog check", std::move(errors));
+          }
+          return Error(t.status());
+        }
+        return http::JsonResponse(201, TemplateJson(*ctx.service.Catalog()->catalog, **t));
+      }));
 
   // --- offerings ------------------------------------------------------------------------
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/offerings", [&ctx, actor](Request&) -> Response {
-    auto list = ctx.service.ListOfferings(actor());
-    if (!list.ok()) return Error(list.status());
-    bj::array out;
-    for (const store::Offering& o : *list) out.push_back(OfferingJson(o));
-    return http::JsonResponse(200, bj::object{{"offerings", std::move(out)}});
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("POST", "/api/v1/offerings", [&ctx, actor](Request& request) -> Response {
-    Body body = ReadBody(request, {"template_id", "template_version", "name", "description", "credit_costs"},
-                         {"id", "state", "organization_id", "created_at", "updated_at"});
-    if (body.error) return *body.error;
-    std::string template_id, name, description;
-    if (auto e = RequireString(body.object, "template_id", template_id)) return *e;
-    if (auto e = RequireString(body.object, "name", name)) return *e;
-    if (auto e = RequireString(body.object, "description", description, false)) return *e;
-    std::optional<int> version;
-    if (const bj::value* v = body.object.if_contains("template_version")) {
-      if (!v->is_int64()) {
-        return Unprocessable("a field has the wrong type", bj::array{bj::object{
-            {"pointer", "/template_version"}, {"keyword", "type"}, {"message", "must be integer"}}});
-      }
-      version = static_cast<int>(v->get_int64());
-    }
-    bj::object costs;
-    if (const bj::value* c = body.object.if_contains("credit_costs")) {
-      if (!c->is_object()) {
-        return Unprocessable("a field has the wrong type", bj::array{bj::object{
-            {"pointer", "/credit_costs"}, {"keyword", "type"}, {"message", "must be object"}}});
-      }
-      costs = c->get_object();
-    }
-    auto offering = ctx.service.CreateOffering(actor(), template_id, version, name, description, costs);
-    if (!offering.ok()) {
-      if (offering.status().code() == StatusCode::kInvalidArgument) {
-        return Unprocessable(offering.status().message(), bj::array{});
-      }
-      return Error(offering.status());
-    }
-    return http::JsonResponse(201, OfferingJson(*offering));
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/offerings/{id}", [&ctx, actor](Request& request) -> Response {
-    auto o = ctx.service.GetOffering(actor(), request.PathParam("id"));
-    return o.ok() ? http::JsonResponse(200, OfferingJson(*o)) : Error(o.status());
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("PATCH", "/api/v1/offerings/{id}", [&ctx, actor](Request& request) -> Response {
-    Body body = ReadBody(request, {"state"}, {"id", "organization_id", "template_id", "template_version", "created_at", "updated_at"});
-    if (body.error) return *body.error;
-    std::string state;
-    if (auto e = RequireString(body.object, "state", state)) return *e;
-    auto parsed = store::ParseOfferingState(state);
-    if (!parsed.ok()) {
-      return Unprocessable("unknown state", bj::array{bj::object{
-          {"pointer", "/state"}, {"keyword", "enum"}, {"message", "must be draft, active or archived"}}});
-    }
-    auto o = ctx.service.SetOfferingState(actor(), request.PathParam("id"), *parsed);
-    return o.ok() ? http::JsonResponse(200, OfferingJson(*o)) : Error(o.status());
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/offerings/{id}/subscriptions", [&ctx, actor](Request& request) -> Response {
-    auto list = ctx.service.ListOfferingSubscriptions(actor(), request.PathParam("id"));
-    if (!list.ok()) return Error(list.status());
-    bj::array out;
-    for (const store::Subscription& s : *list) out.push_back(SubscriptionJson(s));
-    return http::JsonResponse(200, bj::object{{"subscriptions", std::move(out)}});
-  }));
+  CAPCONF_RETURN_IF_ERROR(
+      router.Add("GET", "/api/v1/offerings", [&ctx, actor](Request&) -> Response {
+        auto list = ctx.service.ListOfferings(actor());
+        if (!list.ok()) return Error(list.status());
+        bj::array out;
+        for (const store::Offering& o : *list) out.push_back(OfferingJson(o));
+        return http::JsonResponse(200, bj::object{{"offerings", std::move(out)}});
+      }));
+  CAPCONF_RETURN_IF_ERROR(
+      router.Add("POST", "/api/v1/offerings", [&ctx, actor](Request& request) -> Response {
+        Body body = ReadBody(
+            request, {"template_id", "template_version", "name", "description", "credit_costs"},
+            {"id", "state", "organization_id", "created_at", "updated_at"});
+        if (body.error) return *body.error;
+        std::string template_id, name, description;
+        if (auto e = RequireString(body.object, "template_id", template_id)) return *e;
+        if (auto e = RequireString(body.object, "name", name)) return *e;
+        if (auto e = RequireString(body.object, "description", description, false)) return *e;
+        std::optional<int> version;
+        if (const bj::value* v = body.object.if_contains("template_version")) {
+          if (!v->is_int64()) {
+            return Unprocessable("a field has the wrong type",
+                                 bj::array{bj::object{{"pointer", "/template_version"},
+                                                      {"keyword", "type"},
+                                                      {"message", "must be integer"}}});
+          }
+          version = static_cast<int>(v->get_int64());
+        }
+        bj::object costs;
+        if (const bj::value* c = body.object.if_contains("credit_costs")) {
+          if (!c->is_object()) {
+            return Unprocessable("a field has the wrong type",
+                                 bj::array{bj::object{{"pointer", "/credit_costs"},
+                                                      {"keyword", "type"},
+                                                      {"message", "must be object"}}});
+          }
+          costs = c->get_object();
+        }
+        auto offering =
+            ctx.service.CreateOffering(actor(), template_id, version, name, description, costs);
+        if (!offering.ok()) {
+          if (offering.status().code() == StatusCode::kInvalidArgument) {
+            return Unprocessable(offering.status().message(), bj::array{});
+          }
+          return Error(offering.status());
+        }
+        return http::JsonResponse(201, OfferingJson(*offering));
+      }));
+  CAPCONF_RETURN_IF_ERROR(
+      router.Add("GET", "/api/v1/offerings/{id}", [&ctx, actor](Request& request) -> Response {
+        auto o = ctx.service.GetOffering(actor(), request.PathParam("id"));
+        return o.ok() ? http::JsonResponse(200, OfferingJson(*o)) : Error(o.status());
+      }));
+  CAPCONF_RETURN_IF_ERROR(
+      router.Add("PATCH", "/api/v1/offerings/{id}", [&ctx, actor](Request& request) -> Response {
+        Body body = ReadBody(request, {"state"},
+                             {"id", "organization_id", "template_id", "template_version",
+                              "created_at", "updated_at"});
+        if (body.error) return *body.error;
+        std::string state;
+        if (auto e = RequireString(body.object, "state", state)) return *e;
+        auto parsed = store::ParseOfferingState(state);
+        if (!parsed.ok()) {
+          return Unprocessable(
+              "unknown state",
+              bj::array{bj::object{{"pointer", "/state"},
+                                   {"keyword", "enum"},
+                                   {"message", "must be draft, active or archived"}}});
+        }
+        auto o = ctx.service.SetOfferingState(actor(), request.PathParam("id"), *parsed);
+        return o.ok() ? http::JsonResponse(200, OfferingJson(*o)) : Error(o.status());
+      }));
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "GET", "/api/v1/offerings/{id}/subscriptions", [&ctx, actor](Request& request) -> Response {
+        auto list = ctx.service.ListOfferingSubscriptions(actor(), request.PathParam("id"));
+        if (!list.ok()) return Error(list.status());
+        bj::array out;
+        for (const store::Subscription& s : *list) out.push_back(SubscriptionJson(s));
+        return http::JsonResponse(200, bj::object{{"subscriptions", std::move(out)}});
+      }));
 
   // --- subscriptions --------------------------------------------------------------------
-  CAPCONF_RETURN_IF_ERROR(router.Add("POST", "/api/v1/subscriptions", [&ctx, actor](Request& request) -> Response {
-    Body body = ReadBody(request, {"offering_id"}, {"id", "state", "organization_id", "created_at"});
-    if (body.error) return *body.error;
-    std::string offering_id;
-    if (auto e = RequireString(body.object, "offering_id", offering_id)) return *e;
-    auto s = ctx.service.Subscribe(actor(), offering_id);
-    return s.ok() ? http::JsonResponse(201, SubscriptionJson(*s)) : Error(s.status());
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/subscriptions", [&ctx, actor](Request&) -> Response {
-    auto list = ctx.service.ListSubscriptions(actor());
-    if (!list.ok()) return Error(list.status());
-    bj::array out;
-    for (const store::Subscription& s : *list) out.push_back(SubscriptionJson(s));
-    return http::JsonResponse(200, bj::object{{"subscriptions", std::move(out)}});
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/subscriptions/{id}", [&ctx, actor](Request& request) -> Response {
-    auto s = ctx.service.GetSubscription(actor(), request.PathParam("id"));
-    return s.ok() ? http::JsonResponse(200, SubscriptionJson(*s)) : Error(s.status());
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("POST", "/api/v1/subscriptions/{id}/cancel", [&ctx, actor](Request& request) -> Response {
-    auto s = ctx.service.CancelSubscription(actor(), request.PathParam("id"));
-    return s.ok() ? http::JsonResponse(200, SubscriptionJson(*s)) : Error(s.status());
-  }));
+  CAPCONF_RETURN_IF_ERROR(
+      router.Add("POST", "/api/v1/subscriptions", [&ctx, actor](Request& request) -> Response {
+        Body body =
+            ReadBody(request, {"offering_id"}, {"id", "state", "organization_id", "created_at"});
+        if (body.error) return *body.error;
+        std::string offering_id;
+        if (auto e = RequireString(body.object, "offering_id", offering_id)) return *e;
+        auto s = ctx.service.Subscribe(actor(), offering_id);
+        return s.ok() ? http::JsonResponse(201, SubscriptionJson(*s)) : Error(s.status());
+      }));
+  CAPCONF_RETURN_IF_ERROR(
+      router.Add("GET", "/api/v1/subscriptions", [&ctx, actor](Request&) -> Response {
+        auto list = ctx.service.ListSubscriptions(actor());
+        if (!list.ok()) return Error(list.status());
+        bj::array out;
+        for (const store::Subscription& s : *list) out.push_back(SubscriptionJson(s));
+        return http::JsonResponse(200, bj::object{{"subscriptions", std::move(out)}});
+      }));
+  CAPCONF_RETURN_IF_ERROR(
+      router.Add("GET", "/api/v1/subscriptions/{id}", [&ctx, actor](Request& request) -> Response {
+        auto s = ctx.service.GetSubscription(actor(), request.PathParam("id"));
+        return s.ok() ? http::JsonResponse(200, SubscriptionJson(*s)) : Error(s.status());
+      }));
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "POST", "/api/v1/subscriptions/{id}/cancel", [&ctx, actor](Request& request) -> Response {
+        auto s = ctx.service.CancelSubscription(actor(), request.PathParam("id"));
+        return s.ok() ? http::JsonResponse(200, SubscriptionJson(*s)) : Error(s.status());
+      }));
 
   // --- configuration --------------------------------------------------------------------
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/subscriptions/{id}/config", [&ctx, actor](Request& request) -> Response {
-    auto view = ctx.service.GetConfig(actor(), request.PathParam("id"));
-    if (!view.ok()) return Error(view.status());
-    if (request.headers.Get("If-None-Match") == ETagOf(view->revision)) {
-      Response r;
-      r.status = 304;
-      r.headers.Set("ETag", ETagOf(view->revision));
-      return r;
-    }
-    return ConfigResponse(*view);
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/subscriptions/{id}/form", [&ctx, actor](Request& request) -> Response {
-    auto form = ctx.service.GetForm(actor(), request.PathParam("id"));
-    if (!form.ok()) return Error(form.status());
-    // The bundle's texts are serialised once per (template, set): spliced in, not re-written.
-    std::string body = "{\"schema\":" + form->bundle->schema_text + ",\"ui_schema\":" + form->bundle->ui_schema_text +
-                       ",\"form_data\":" + capconf::json::Serialize(form->view.config) +
-                       ",\"revision\":" + std::to_string(form->view.revision) +
-                       ",\"enabled_capabilities\":" + capconf::json::Serialize(form->view.ToJson().at("enabled_capabilities")) + "}";
-    Response r;
-    r.status = 200;
-    r.content_type = "application/json";
-    r.body = std::move(body);
-    r.headers.Set("ETag", ETagOf(form->view.revision));
-    return r;
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("PUT", "/api/v1/subscriptions/{id}/config", [&ctx, actor](Request& request) -> Response {
-    Body body = ReadBody(request, {"config"},
-                         {"revision", "is_configured", "subscription_id", "template_id", "template_version",
-                          "enabled_capabilities", "missing", "errors", "secrets", "updated_at", "updated_by"});
-    if (body.error) return *body.error;
-    const bj::value* config = body.object.if_contains("config");
-    if (config == nullptr) {
-      return Unprocessable("a field is missing", bj::array{bj::object{
-          {"pointer", "/config"}, {"keyword", "required"}, {"message", "is required"}}});
-    }
-    if (!config->is_object()) {
-      return Unprocessable("the configuration is a JSON object", bj::array{bj::object{
-          {"pointer", "/config"}, {"keyword", "type"}, {"message", "must be object"}}});
-    }
-    auto expected = IfMatchRevision(request);
-    if (std::holds_alternative<Response>(expected)) return std::get<Response>(expected);
-    std::int64_t revision = std::get<std::int64_t>(expected);
-    auto saved = ctx.service.SaveConfig(actor(), request.PathParam("id"),
-                                        revision < 0 ? std::nullopt : std::optional<std::int64_t>(revision), *config);
-    if (!saved.ok()) return WriteError(saved.status());
-    if (!saved->errors.empty()) {
-      // Pointers are into the configuration; in the request body they sit under /config.
-      return Unprocessable("the configuration is not valid", ErrorsJson(saved->errors));
-    }
-    return ConfigResponse(saved->view);
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("PATCH", "/api/v1/subscriptions/{id}/capabilities", [&ctx, actor](Request& request) -> Response {
-    Body body = ReadBody(request, {"enable", "disable"});
-    if (body.error) return *body.error;
-    std::map<std::string, bool, std::less<>> changes;
-    for (auto [key, on] : {std::pair{"enable", true}, std::pair{"disable", false}}) {
-      const bj::value* list = body.object.if_contains(key);
-      if (list == nullptr) continue;
-      if (!list->is_array()) {
-        return Unprocessable("a field has the wrong type", bj::array{bj::object{
-            {"pointer", "/" + std::string(key)}, {"keyword", "type"}, {"message", "must be array"}}});
-      }
-      for (const bj::value& id : list->get_array()) {
-        if (!id.is_string()) {
-          return Unprocessable("a capability id is a string", bj::array{bj::object{
-              {"pointer", "/" + std::string(key)}, {"keyword", "type"}, {"message", "must be an array of strings"}}});
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "GET", "/api/v1/subscriptions/{id}/config", [&ctx, actor](Request& request) -> Response {
+        auto view = ctx.service.GetConfig(actor(), request.PathParam("id"));
+        if (!view.ok()) return Error(view.status());
+        if (request.headers.Get("If-None-Match") == ETagOf(view->revision)) {
+          Response r;
+          r.status = 304;
+          r.headers.Set("ETag", ETagOf(view->revision));
+          return r;
         }
-        if (changes.contains(id.get_string())) {
-          return Unprocessable("a capability is both enabled and disabled", bj::array{});
+        return ConfigResponse(*view);
+      }));
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "GET", "/api/v1/subscriptions/{id}/form", [&ctx, actor](Request& request) -> Response {
+        auto form = ctx.service.GetForm(actor(), request.PathParam("id"));
+        if (!form.ok()) return Error(form.status());
+        // The bundle's texts are serialised once per (template, set): spliced in, not re-written.
+        std::string body =
+            "{\"schema\":" + form->bundle->schema_text +
+            ",\"ui_schema\":" + form->bundle->ui_schema_text +
+            ",\"form_data\":" + capconf::json::Serialize(form->view.config) +
+            ",\"revision\":" + std::to_string(form->view.revision) + ",\"enabled_capabilities\":" +
+            capconf::json::Serialize(form->view.ToJson().at("enabled_capabilities")) + "}";
+        Response r;
+        r.status = 200;
+        r.content_type = "application/json";
+        r.body = std::move(body);
+        r.headers.Set("ETag", ETagOf(form->view.revision));
+        return r;
+      }));
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "PUT", "/api/v1/subscriptions/{id}/config", [&ctx, actor](Request& request) -> Response {
+        Body body = ReadBody(
+            request, {"config"},
+            {"revision", "is_configured", "subscription_id", "template_id", "template_version",
+             "enabled_capabilities", "missing", "errors", "secrets", "updated_at", "updated_by"});
+        if (body.error) return *body.error;
+        const bj::value* config = body.object.if_contains("config");
+        if (config == nullptr) {
+          return Unprocessable(
+              "a field is missing",
+              bj::array{bj::object{
+                  {"pointer", "/config"}, {"keyword", "required"}, {"message", "is required"}}});
         }
-        changes[std::string(id.get_string())] = on;
-      }
-    }
-    std::optional<std::int64_t> expected;
-    if (request.headers.Has("If-Match")) {
-      auto e = IfMatchRevision(request);
-      if (std::holds_alternative<Response>(e)) return std::get<Response>(e);
-      if (std::get<std::int64_t>(e) >= 0) expected = std::get<std::int64_t>(e);
-    }
-    auto result = ctx.service.SetCapabilities(actor(), request.PathParam("id"), changes, expected);
-    if (!result.ok()) {
-      if (result.status().code() == StatusCode::kInvalidArgument) {
-        return Unprocessable(result.status().message(), bj::array{});
-      }
-      return WriteError(result.status());
-    }
-    if (!result->refused.empty()) {
-      bj::array problems;
-      std::string detail;
-      for (const catalog::SetProblem& p : result->refused) {
-        problems.push_back(bj::object{{"capability", p.capability}, {"message", p.message}});
-        detail += (detail.empty() ? "" : " ") + p.message;
-      }
-      return http::Problem(409, "capability-refused", "Capability change refused", detail,
-                           bj::object{{"problems", std::move(problems)}});
-    }
-    return ConfigResponse(result->view);
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/subscriptions/{id}/revisions", [&ctx, actor](Request& request) -> Response {
-    store::Page page;
-    if (auto limit = request.QueryParam("limit")) {
-      auto n = ParseRevision(*limit);
-      if (!n || *n > 500) return http::Problem(400, "bad-query", "Bad request", "limit must be 1 to 500");
-      page.limit = static_cast<int>(*n);
-    }
-    if (auto offset = request.QueryParam("offset")) {
-      std::int64_t n = 0;
-      auto [end, ec] = std::from_chars(offset->data(), offset->data() + offset->size(), n);
-      if (ec != std::errc() || end != offset->data() + offset->size() || n < 0 || n > 1000000000) {
-        return http::Problem(400, "bad-query", "Bad request", "offset must be a whole number");
-      }
-      page.offset = static_cast<int>(n);
-    }
-    auto list = ctx.service.ListRevisions(actor(), request.PathParam("id"), page);
-    if (!list.ok()) return Error(list.status());
-    bj::array out;
-    for (const store::Revision& r : *list) out.push_back(RevisionJson(r, false));
-    return http::JsonResponse(200, bj::object{{"revisions", std::move(out)}});
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/subscriptions/{id}/revisions/{revision}", [&ctx, actor](Request& request) -> Response {
-    auto n = ParseRevision(request.PathParam("revision"));
-    if (!n) return NoRevision(request.PathParam("revision"));
-    auto r = ctx.service.GetRevision(actor(), request.PathParam("id"), *n);
-    return r.ok() ? http::JsonResponse(200, RevisionJson(*r, true)) : Error(r.status());
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/subscriptions/{id}/revisions/{revision}/diff/{other}", [&ctx, actor](Request& request) -> Response {
-    auto a = ParseRevision(request.PathParam("revision"));
-    auto b = ParseRevision(request.PathParam("other"));
-    if (!a) return NoRevision(request.PathParam("revision"));
-    if (!b) return NoRevision(request.PathParam("other"));
-    auto from = ctx.service.GetRevision(actor(), request.PathParam("id"), *a);
-    if (!from.ok()) return Error(from.status());
-    auto to = ctx.service.GetRevision(actor(), request.PathParam("id"), *b);
-    if (!to.ok()) return Error(to.status());
-    bj::array changes;
-    std::string path;
-    Diff(ParseJsonText(from->config), ParseJsonText(to->config), path, changes);
-    bj::value enabled_from = ParseJsonText(from->enabled), enabled_to = ParseJsonText(to->enabled);
-    bj::array enabled, disabled;
-    std::set<std::string> before, after;
-    for (const bj::value& id : enabled_from.as_array()) before.insert(std::string(id.as_string()));
-    for (const bj::value& id : enabled_to.as_array()) after.insert(std::string(id.as_string()));
-    for (const std::string& id : after) if (!before.contains(id)) enabled.push_back(bj::string(id));
-    for (const std::string& id : before) if (!after.contains(id)) disabled.push_back(bj::string(id));
-    return http::JsonResponse(200, bj::object{{"from", *a}, {"to", *b}, {"enabled", std::move(enabled)},
-                                              {"disabled", std::move(disabled)}, {"changes", std::move(changes)}});
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("POST", "/api/v1/subscriptions/{id}/revisions/{revision}/restore", [&ctx, actor](Request& request) -> Response {
-    auto n = ParseRevision(request.PathParam("revision"));
-    if (!n) return NoRevision(request.PathParam("revision"));
-    std::optional<std::int64_t> expected;
-    if (request.headers.Has("If-Match")) {
-      auto e = IfMatchRevision(request);
-      if (std::holds_alternative<Response>(e)) return std::get<Response>(e);
-      if (std::get<std::int64_t>(e) >= 0) expected = std::get<std::int64_t>(e);
-    }
-    auto view = ctx.service.RestoreRevision(actor(), request.PathParam("id"), *n, expected);
-    return view.ok() ? ConfigResponse(*view) : WriteError(view.status());
-  }));
+        if (!config->is_object()) {
+          return Unprocessable(
+              "the configuration is a JSON object",
+              bj::array{bj::object{
+                  {"pointer", "/config"}, {"keyword", "type"}, {"message", "must be object"}}});
+        }
+        auto expected = IfMatchRevision(request);
+        if (std::holds_alternative<Response>(expected)) return std::get<Response>(expected);
+        std::int64_t revision = std::get<std::int64_t>(expected);
+        auto saved = ctx.service.SaveConfig(
+            actor(), request.PathParam("id"),
+            revision < 0 ? std::nullopt : std::optional<std::int64_t>(revision), *config);
+        if (!saved.ok()) return WriteError(saved.status());
+        if (!saved->errors.empty()) {
+          // Pointers are into the configuration; in the request body they sit under /config.
+          return Unprocessable("the configuration is not valid", ErrorsJson(saved->errors));
+        }
+        return ConfigResponse(saved->view);
+      }));
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "PATCH", "/api/v1/subscriptions/{id}/capabilities",
+      [&ctx, actor](Request& request) -> Response {
+        Body body = ReadBody(request, {"enable", "disable"});
+        if (body.error) return *body.error;
+        std::map<std::string, bool, std::less<>> changes;
+        for (auto [key, on] : {std::pair{"enable", true}, std::pair{"disable", false}}) {
+          const bj::value* list = body.object.if_contains(key);
+          if (list == nullptr) continue;
+          if (!list->is_array()) {
+            return Unprocessable("a field has the wrong type",
+                                 bj::array{bj::object{{"pointer", "/" + std::string(key)},
+                                                      {"keyword", "type"},
+                                                      {"message", "must be array"}}});
+          }
+          for (const bj::value& id : list->get_array()) {
+            if (!id.is_string()) {
+              return Unprocessable(
+                  "a capability id is a string",
+                  bj::array{bj::object{{"pointer", "/" + std::string(key)},
+                                       {"keyword", "type"},
+                                       {"message", "must be an array of strings"}}});
+            }
+            if (changes.contains(id.get_string())) {
+              return Unprocessable("a capability is both enabled and disabled", bj::array{});
+            }
+            changes[std::string(id.get_string())] = on;
+          }
+        }
+        std::optional<std::int64_t> expected;
+        if (request.headers.Has("If-Match")) {
+          auto e = IfMatchRevision(request);
+          if (std::holds_alternative<Response>(e)) return std::get<Response>(e);
+          if (std::get<std::int64_t>(e) >= 0) expected = std::get<std::int64_t>(e);
+        }
+        auto result =
+            ctx.service.SetCapabilities(actor(), request.PathParam("id"), changes, expected);
+        if (!result.ok()) {
+          if (result.status().code() == StatusCode::kInvalidArgument) {
+            return Unprocessable(result.status().message(), bj::array{});
+          }
+          return WriteError(result.status());
+        }
+        if (!result->refused.empty()) {
+          bj::array problems;
+          std::string detail;
+          for (const catalog::SetProblem& p : result->refused) {
+            problems.push_back(bj::object{{"capability", p.capability}, {"message", p.message}});
+            detail += (detail.empty() ? "" : " ") + p.message;
+          }
+          return http::Problem(409, "capability-refused", "Capability change refused", detail,
+                               bj::object{{"problems", std::move(problems)}});
+        }
+        return ConfigResponse(result->view);
+      }));
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "GET", "/api/v1/subscriptions/{id}/revisions", [&ctx, actor](Request& request) -> Response {
+        store::Page page;
+        if (auto limit = request.QueryParam("limit")) {
+          auto n = ParseRevision(*limit);
+          if (!n || *n > 500)
+            return http::Problem(400, "bad-query", "Bad request", "limit must be 1 to 500");
+          page.limit = static_cast<int>(*n);
+        }
+        if (auto offset = request.QueryParam("offset")) {
+          std::int64_t n = 0;
+          auto [end, ec] = std::from_chars(offset->data(), offset->data() + offset->size(), n);
+          if (ec != std::errc() || end != offset->data() + offset->size() || n < 0 ||
+              n > 1000000000) {
+            return http::Problem(400, "bad-query", "Bad request", "offset must be a whole number");
+          }
+          page.offset = static_cast<int>(n);
+        }
+        auto list = ctx.service.ListRevisions(actor(), request.PathParam("id"), page);
+        if (!list.ok()) return Error(list.status());
+        bj::array out;
+        for (const store::Revision& r : *list) out.push_back(RevisionJson(r, false));
+        return http::JsonResponse(200, bj::object{{"revisions", std::move(out)}});
+      }));
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "GET", "/api/v1/subscriptions/{id}/revisions/{revision}",
+      [&ctx, actor](Request& request) -> Response {
+        auto n = ParseRevision(request.PathParam("revision"));
+        if (!n) return NoRevision(request.PathParam("revision"));
+        auto r = ctx.service.GetRevision(actor(), request.PathParam("id"), *n);
+        return r.ok() ? http::JsonResponse(200, RevisionJson(*r, true)) : Error(r.status());
+      }));
+  CAPCONF_RETURN_IF_ERROR(
+      router.Add("GET", "/api/v1/subscriptions/{id}/revisions/{revision}/diff/{other}",
+                 [&ctx, actor](Request& request) -> Response {
+                   auto a = ParseRevision(request.PathParam("revision"));
+                   auto b = ParseRevision(request.PathParam("other"));
+                   if (!a) return NoRevision(request.PathParam("revision"));
+                   if (!b) return NoRevision(request.PathParam("other"));
+                   auto from = ctx.service.GetRevision(actor(), request.PathParam("id"), *a);
+                   if (!from.ok()) return Error(from.status());
+                   auto to = ctx.service.GetRevision(actor(), request.PathParam("id"), *b);
+                   if (!to.ok()) return Error(to.status());
+                   bj::array changes;
+                   std::string path;
+                   Diff(ParseJsonText(from->config), ParseJsonText(to->config), path, changes);
+                   bj::value enabled_from = ParseJsonText(from->enabled),
+                             enabled_to = ParseJsonText(to->enabled);
+                   bj::array enabled, disabled;
+                   std::set<std::string> before, after;
+                   for (const bj::value& id : enabled_from.as_array())
+                     before.insert(std::string(id.as_string()));
+                   for (const bj::value& id : enabled_to.as_array())
+                     after.insert(std::string(id.as_string()));
+                   for (const std::string& id : after)
+                     if (!before.contains(id)) enabled.push_back(bj::string(id));
+                   for (const std::string& id : before)
+                     if (!after.contains(id)) disabled.push_back(bj::string(id));
+                   return http::JsonResponse(200, bj::object{{"from", *a},
+                                                             {"to", *b},
+                                                             {"enabled", std::move(enabled)},
+                                                             {"disabled", std::move(disabled)},
+                                                             {"changes", std::move(changes)}});
+                 }));
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "POST", "/api/v1/subscriptions/{id}/revisions/{revision}/restore",
+      [&ctx, actor](Request& request) -> Response {
+        auto n = ParseRevision(request.PathParam("revision"));
+        if (!n) return NoRevision(request.PathParam("revision"));
+        std::optional<std::int64_t> expected;
+        if (request.headers.Has("If-Match")) {
+          auto e = IfMatchRevision(request);
+          if (std::holds_alternative<Response>(e)) return std::get<Response>(e);
+          if (std::get<std::int64_t>(e) >= 0) expected = std::get<std::int64_t>(e);
+        }
+        auto view = ctx.service.RestoreRevision(actor(), request.PathParam("id"), *n, expected);
+        return view.ok() ? ConfigResponse(*view) : WriteError(view.status());
+      }));
   // --- API keys: the secret is returned once, at creation; only its keyed hash is stored.
-  CAPCONF_RETURN_IF_ERROR(router.Add("POST", "/api/v1/subscriptions/{id}/api-keys", [&ctx, actor](Request& request) -> Response {
-    Body body = ReadBody(request, {"name", "permissions"}, {"id", "prefix", "key", "secret", "created_at", "last_used"});
-    if (body.error) return *body.error;
-    std::string name;
-    if (auto e = RequireString(body.object, "name", name)) return *e;
-    std::vector<std::string> permissions;
-    const bj::value* list = body.object.if_contains("permissions");
-    if (list == nullptr || !list->is_array()) {
-      return Unprocessable("permissions are a list", bj::array{bj::object{
-          {"pointer", "/permissions"}, {"keyword", "type"}, {"message", "must be an array of chat, upload, config"}}});
-    }
-    for (const bj::value& p : list->get_array()) {
-      if (!p.is_string()) {
-        return Unprocessable("permissions are names", bj::array{bj::object{
-            {"pointer", "/permissions"}, {"keyword", "type"}, {"message", "must be an array of strings"}}});
-      }
-      permissions.emplace_back(p.get_string());
-    }
-    for (int attempt = 0; attempt < 5; ++attempt) {
-      std::string secret = access::MintSecret(access::kApiKeyPrefix);
-      auto key = ctx.service.CreateApiKey(actor(), request.PathParam("id"), name, permissions,
-                                          ctx.hasher.Hash(secret), access::SecretPrefixForDisplay(secret));
-      if (!key.ok() && key.status().code() == StatusCode::kAlreadyExists) continue;  // prefix collision
-      if (!key.ok()) {
-        if (key.status().code() == StatusCode::kInvalidArgument) return Unprocessable(key.status().message(), bj::array{});
-        return Error(key.status());
-      }
-      return http::JsonResponse(201, bj::object{{"id", key->id},
-                                                {"name", key->name},
-                                                {"prefix", key->prefix},
-                                                {"permissions", ParseJsonText(key->permissions)},
-                                                {"created_at", Iso8601(key->created_at)},
-                                                {"secret", secret}});
-    }
-    return http::Problem(503, "unavailable", "Service unavailable", "could not mint a unique key; try again");
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/subscriptions/{id}/api-keys", [&ctx, actor](Request& request) -> Response {
-    auto keys = ctx.service.ListApiKeys(actor(), request.PathParam("id"));
-    if (!keys.ok()) return Error(keys.status());
-    bj::array out;
-    for (const store::ApiKey& k : *keys) {
-      bj::object item{{"id", k.id}, {"name", k.name}, {"prefix", k.prefix},
-                      {"permissions", ParseJsonText(k.permissions)}, {"created_at", Iso8601(k.created_at)}};
-      item["last_used"] = k.last_used_at ? bj::value(Iso8601(*k.last_used_at)) : bj::value(nullptr);
-      item["revoked_at"] = k.revoked_at ? bj::value(Iso8601(*k.revoked_at)) : bj::value(nullptr);
-      out.push_back(std::move(item));
-    }
-    return http::JsonResponse(200, bj::object{{"api_keys", std::move(out)}});
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("DELETE", "/api/v1/subscriptions/{id}/api-keys/{key}", [&ctx, actor](Request& request) -> Response {
-    Status revoked = ctx.service.RevokeApiKey(actor(), request.PathParam("id"), request.PathParam("key"));
-    if (!revoked.ok()) return Error(revoked);
-    Response r;
-    r.status = 204;
-    return r;
-  }));
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "POST", "/api/v1/subscriptions/{id}/api-keys", [&ctx, actor](Request& request) -> Response {
+        Body body = ReadBody(request, {"name", "permissions"},
+                             {"id", "prefix", "key", "secret", "created_at", "last_used"});
+        if (body.error) return *body.error;
+        std::string name;
+        if (auto e = RequireString(body.object, "name", name)) return *e;
+        std::vector<std::string> permissions;
+        const bj::value* list = body.object.if_contains("permissions");
+        if (list == nullptr || !list->is_array()) {
+          return Unprocessable(
+              "permissions are a list",
+              bj::array{bj::object{{"pointer", "/permissions"},
+                                   {"keyword", "type"},
+                                   {"message", "must be an array of chat, upload, config"}}});
+        }
+        for (const bj::value& p : list->get_array()) {
+          if (!p.is_string()) {
+            return Unprocessable("permissions are names",
+                                 bj::array{bj::object{{"pointer", "/permissions"},
+                                                      {"keyword", "type"},
+                                                      {"message", "must be an array of strings"}}});
+          }
+          permissions.emplace_back(p.get_string());
+        }
+        for (int attempt = 0; attempt < 5; ++attempt) {
+          std::string secret = access::MintSecret(access::kApiKeyPrefix);
+          auto key = ctx.service.CreateApiKey(actor(), request.PathParam("id"), name, permissions,
+                                              ctx.hasher.Hash(secret),
+                                              access::SecretPrefixForDisplay(secret));
+          if (!key.ok() && key.status().code() == StatusCode::kAlreadyExists)
+            continue;  // prefix collision
+          if (!key.ok()) {
+            if (key.status().code() == StatusCode::kInvalidArgument)
+              return Unprocessable(key.status().message(), bj::array{});
+            return Error(key.status());
+          }
+          return http::JsonResponse(201,
+                                    bj::object{{"id", key->id},
+                                               {"name", key->name},
+                                               {"prefix", key->prefix},
+                                               {"permissions", ParseJsonText(key->permissions)},
+                                               {"created_at", Iso8601(key->created_at)},
+                                               {"secret", secret}});
+        }
+        return http::Problem(503, "unavailable", "Service unavailable",
+                             "could not mint a unique key; try again");
+      }));
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "GET", "/api/v1/subscriptions/{id}/api-keys", [&ctx, actor](Request& request) -> Response {
+        auto keys = ctx.service.ListApiKeys(actor(), request.PathParam("id"));
+        if (!keys.ok()) return Error(keys.status());
+        bj::array out;
+        for (const store::ApiKey& k : *keys) {
+          bj::object item{{"id", k.id},
+                          {"name", k.name},
+                          {"prefix", k.prefix},
+                          {"permissions", ParseJsonText(k.permissions)},
+                          {"created_at", Iso8601(k.created_at)}};
+          item["last_used"] =
+              k.last_used_at ? bj::value(Iso8601(*k.last_used_at)) : bj::value(nullptr);
+          item["revoked_at"] =
+              k.revoked_at ? bj::value(Iso8601(*k.revoked_at)) : bj::value(nullptr);
+          out.push_back(std::move(item));
+        }
+        return http::JsonResponse(200, bj::object{{"api_keys", std::move(out)}});
+      }));
+  CAPCONF_RETURN_IF_ERROR(router.Add("DELETE", "/api/v1/subscriptions/{id}/api-keys/{key}",
+                                     [&ctx, actor](Request& request) -> Response {
+                                       Status revoked = ctx.service.RevokeApiKey(
+                                           actor(), request.PathParam("id"),
+                                           request.PathParam("key"));
+                                       if (!revoked.ok()) return Error(revoked);
+                                       Response r;
+                                       r.status = 204;
+                                       return r;
+                                     }));
   // --- secrets: listed as set, with their last four characters; deleted by pointer.
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/subscriptions/{id}/secrets", [&ctx, actor](Request& request) -> Response {
-    auto secrets = ctx.service.ListSecrets(actor(), request.PathParam("id"));
-    if (!secrets.ok()) return Error(secrets.status());
-    bj::array out;
-    for (const store::Secret& s : *secrets) {
-      out.push_back(bj::object{{"pointer", s.pointer}, {"set", true}, {"last4", s.last4},
-                               {"updated_at", Iso8601(s.updated_at)}, {"updated_by", s.updated_by}});
-    }
-    return http::JsonResponse(200, bj::object{{"secrets", std::move(out)}});
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("DELETE", "/api/v1/subscriptions/{id}/secrets", [&ctx, actor](Request& request) -> Response {
-    auto pointer = request.QueryParam("pointer");
-    if (!pointer || pointer->empty()) return http::Problem(400, "bad-query", "Bad request", "name the secret: ?pointer=/web_search/api_key");
-    Status deleted = ctx.service.DeleteSecret(actor(), request.PathParam("id"), *pointer);
-    if (!deleted.ok()) return Error(deleted);
-    Response r;
-    r.status = 204;
-    return r;
-  }));
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "GET", "/api/v1/subscriptions/{id}/secrets", [&ctx, actor](Request& request) -> Response {
+        auto secrets = ctx.service.ListSecrets(actor(), request.PathParam("id"));
+        if (!secrets.ok()) return Error(secrets.status());
+        bj::array out;
+        for (const store::Secret& s : *secrets) {
+          out.push_back(bj::object{{"pointer", s.pointer},
+                                   {"set", true},
+                                   {"last4", s.last4},
+                                   {"updated_at", Iso8601(s.updated_at)},
+                                   {"updated_by", s.updated_by}});
+        }
+        return http::JsonResponse(200, bj::object{{"secrets", std::move(out)}});
+      }));
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "DELETE", "/api/v1/subscriptions/{id}/secrets", [&ctx, actor](Request& request) -> Response {
+        auto pointer = request.QueryParam("pointer");
+        if (!pointer || pointer->empty())
+          return http::Problem(400, "bad-query", "Bad request",
+                               "name the secret: ?pointer=/web_search/api_key");
+        Status deleted = ctx.service.DeleteSecret(actor(), request.PathParam("id"), *pointer);
+        if (!deleted.ok()) return Error(deleted);
+        Response r;
+        r.status = 204;
+        return r;
+      }));
   // --- files: sniffed, content-addressed, visible to their organisation only
   auto storage = std::make_shared<FileStorage>(ctx.options.files_dir);
   auto file_json = [](const store::StoredFile& f) {
-    bj::object out{{"id", f.id}, {"filename", f.filename}, {"content_type", f.content_type},
-                   {"size", f.size}, {"sha256", f.sha256}, {"purpose", std::string(store::ToString(f.purpose))},
-                   {"created_at", Iso8601(f.created_at)}, {"created_by", f.created_by}};
+    bj::object out{{"id", f.id},
+                   {"filename", f.filename},
+                   {"content_type", f.content_type},
+                   {"size", f.size},
+                   {"sha256", f.sha256},
+                   {"purpose", std::string(store::ToString(f.purpose))},
+                   {"created_at", Iso8601(f.created_at)},
+                   {"created_by", f.created_by}};
     if (f.purpose == store::FilePurpose::kAvatar) out["public_url"] = "/public/avatars/" + f.id;
     return out;
   };
   // The file `id` if it belongs to the caller's organisation; NotFound otherwise.
-  auto own_file = [&ctx](std::string_view id, const service::Actor& who) -> Result<store::StoredFile> {
+  auto own_file = [&ctx](std::string_view id,
+                         const service::Actor& who) -> Result<store::StoredFile> {
     CAPCONF_ASSIGN_OR_RETURN(auto tx, ctx.store.Begin(store::TransactionMode::kReadOnly));
     auto file = tx->GetFile(id);
     if (!file.ok() || file->organization_id != who.organization_id) {
@@ -853,110 +978,130 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
     }
     return *file;
   };
-  CAPCONF_RETURN_IF_ERROR(router.Add("POST", "/api/v1/files", [&ctx, actor, storage, file_json](Request& request) -> Response {
-    std::string filename(request.QueryParam("filename").value_or(""));
-    std::string purpose_text(request.QueryParam("purpose").value_or("document"));
-    auto purpose = store::ParseFilePurpose(purpose_text);
-    if (filename.empty() || filename.size() > 255 || filename.find('/') != std::string::npos ||
-        filename.find('\\') != std::string::npos) {
-      return http::Problem(400, "bad-query", "Bad request", "name the file: ?filename=handbook.pdf (no slashes, at most 255 bytes)");
-    }
-    if (!purpose.ok()) return http::Problem(400, "bad-query", "Bad request", "purpose is document or avatar");
-    std::size_t limit = *purpose == store::FilePurpose::kAvatar ? ctx.options.max_avatar_bytes : ctx.options.max_document_bytes;
-    if (request.body.size() > limit) {
-      return http::Problem(413, "too-large", "Content too large",
-                           "the file is " + std::to_string(request.body.size()) + " bytes; the limit is " + std::to_string(limit));
-    }
-    if (request.body.empty()) return http::Problem(422, "empty-file", "Unprocessable content", "the file is empty");
-    auto type = SniffContentType(request.body, filename);
-    bool image = type && type->rfind("image/", 0) == 0;
-    if (!type || (*purpose == store::FilePurpose::kAvatar && !image)) {
-      return http::Problem(415, "unsupported-media-type", "Unsupported media type",
-                           *purpose == store::FilePurpose::kAvatar
-                               ? "an avatar is a PNG, JPEG, GIF or WebP image"
-                               : "documents are PDF, DOCX, XLSX, text, Markdown or CSV; images PNG, JPEG, GIF or WebP");
-    }
-    store::StoredFile file;
-    file.organization_id = actor().organization_id;
-    file.sha256 = Sha256Hex(request.body);
-    file.size = static_cast<std::int64_t>(request.body.size());
-    file.content_type = *type;
-    file.filename = filename;
-    file.purpose = *purpose;
-    file.created_at = ctx.clock.NowMillis();
-    file.created_by = actor().user_id;
-    if (Status s = storage->Put(file.sha256, request.body); !s.ok()) return Error(s);
-    auto tx = ctx.store.Begin();
-    if (!tx.ok()) return Error(tx.status());
-    auto id = (*tx)->InsertFile(file);
-    if (!id.ok()) return Error(id.status());
-    file.id = *id;
-    if (Status s = (*tx)->Commit(); !s.ok()) return Error(s);
-    return http::JsonResponse(201, file_json(file));
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/files", [&ctx, actor, file_json](Request&) -> Response {
-    auto tx = ctx.store.Begin(store::TransactionMode::kReadOnly);
-    if (!tx.ok()) return Error(tx.status());
-    auto files = (*tx)->ListFilesByOrganization(actor().organization_id);
-    if (!files.ok()) return Error(files.status());
-    bj::array out;
-    for (const store::StoredFile& f : *files) out.push_back(file_json(f));
-    return http::JsonResponse(200, bj::object{{"files", std::move(out)}});
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/files/{id}", [actor, own_file, file_json](Request& request) -> Response {
-    auto file = own_file(request.PathParam("id"), actor());
-    return file.ok() ? http::JsonResponse(200, file_json(*file)) : Error(file.status());
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/files/{id}/content", [actor, own_file, storage](Request& request) -> Response {
-    auto file = own_file(request.PathParam("id"), actor());
-    if (!file.ok()) return Error(file.status());
-    auto bytes = storage->Get(file->sha256);
-    if (!bytes.ok()) return Error(bytes.status());
-    Response r;
-    r.status = 200;
-    r.content_type = file->content_type;
-    r.body = std::move(*bytes);
-    // Downloaded, never rendered in our origin.
-    r.headers.Set("Content-Disposition", "attachment; filename=\"download\"");
-    r.headers.Set("Cache-Control", "private, no-store");
-    return r;
-  }));
-  CAPCONF_RETURN_IF_ERROR(router.Add("DELETE", "/api/v1/files/{id}", [&ctx, actor, own_file](Request& request) -> Response {
-    auto file = own_file(request.PathParam("id"), actor());
-    if (!file.ok()) return Error(file.status());
-    auto tx = ctx.store.Begin();
-    if (!tx.ok()) return Error(tx.status());
-    if (Status s = (*tx)->DeleteFile(file->id); !s.ok()) return Error(s);
-    if (Status s = (*tx)->Commit(); !s.ok()) return Error(s);
-    Response r;
-    r.status = 204;
-    return r;
-  }));
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "POST", "/api/v1/files", [&ctx, actor, storage, file_json](Request& request) -> Response {
+        std::string filename(request.QueryParam("filename").value_or(""));
+        std::string purpose_text(request.QueryParam("purpose").value_or("document"));
+        auto purpose = store::ParseFilePurpose(purpose_text);
+        if (filename.empty() || filename.size() > 255 || filename.find('/') != std::string::npos ||
+            filename.find('\\') != std::string::npos) {
+          return http::Problem(
+              400, "bad-query", "Bad request",
+              "name the file: ?filename=handbook.pdf (no slashes, at most 255 bytes)");
+        }
+        if (!purpose.ok())
+          return http::Problem(400, "bad-query", "Bad request", "purpose is document or avatar");
+        std::size_t limit = *purpose == store::FilePurpose::kAvatar
+                                ? ctx.options.max_avatar_bytes
+                                : ctx.options.max_document_bytes;
+        if (request.body.size() > limit) {
+          return http::Problem(413, "too-large", "Content too large",
+                               "the file is " + std::to_string(request.body.size()) +
+                                   " bytes; the limit is " + std::to_string(limit));
+        }
+        if (request.body.empty())
+          return http::Problem(422, "empty-file", "Unprocessable content", "the file is empty");
+        auto type = SniffContentType(request.body, filename);
+        bool image = type && type->rfind("image/", 0) == 0;
+        if (!type || (*purpose == store::FilePurpose::kAvatar && !image)) {
+          return http::Problem(415, "unsupported-media-type", "Unsupported media type",
+                               *purpose == store::FilePurpose::kAvatar
+                                   ? "an avatar is a PNG, JPEG, GIF or WebP image"
+                                   : "documents are PDF, DOCX, XLSX, text, Markdown or CSV; images "
+                                     "PNG, JPEG, GIF or WebP");
+        }
+        store::StoredFile file;
+        file.organization_id = actor().organization_id;
+        file.sha256 = Sha256Hex(request.body);
+        file.size = static_cast<std::int64_t>(request.body.size());
+        file.content_type = *type;
+        file.filename = filename;
+        file.purpose = *purpose;
+        file.created_at = ctx.clock.NowMillis();
+        file.created_by = actor().user_id;
+        if (Status s = storage->Put(file.sha256, request.body); !s.ok()) return Error(s);
+        auto tx = ctx.store.Begin();
+        if (!tx.ok()) return Error(tx.status());
+        auto id = (*tx)->InsertFile(file);
+        if (!id.ok()) return Error(id.status());
+        file.id = *id;
+        if (Status s = (*tx)->Commit(); !s.ok()) return Error(s);
+        return http::JsonResponse(201, file_json(file));
+      }));
+  CAPCONF_RETURN_IF_ERROR(
+      router.Add("GET", "/api/v1/files", [&ctx, actor, file_json](Request&) -> Response {
+        auto tx = ctx.store.Begin(store::TransactionMode::kReadOnly);
+        if (!tx.ok()) return Error(tx.status());
+        auto files = (*tx)->ListFilesByOrganization(actor().organization_id);
+        if (!files.ok()) return Error(files.status());
+        bj::array out;
+        for (const store::StoredFile& f : *files) out.push_back(file_json(f));
+        return http::JsonResponse(200, bj::object{{"files", std::move(out)}});
+      }));
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "GET", "/api/v1/files/{id}", [actor, own_file, file_json](Request& request) -> Response {
+        auto file = own_file(request.PathParam("id"), actor());
+        return file.ok() ? http::JsonResponse(200, file_json(*file)) : Error(file.status());
+      }));
+  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/files/{id}/content",
+                                     [actor, own_file, storage](Request& request) -> Response {
+                                       auto file = own_file(request.PathParam("id"), actor());
+                                       if (!file.ok()) return Error(file.status());
+                                       auto bytes = storage->Get(file->sha256);
+                                       if (!bytes.ok()) return Error(bytes.status());
+                                       Response r;
+                                       r.status = 200;
+                                       r.content_type = file->content_type;
+                                       r.body = std::move(*bytes);
+                                       // Downloaded, never rendered in our origin.
+                                       r.headers.Set("Content-Disposition",
+                                                     "attachment; filename=\"download\"");
+                                       r.headers.Set("Cache-Control", "private, no-store");
+                                       return r;
+                                     }));
+  CAPCONF_RETURN_IF_ERROR(router.Add("DELETE", "/api/v1/files/{id}",
+                                     [&ctx, actor, own_file](Request& request) -> Response {
+                                       auto file = own_file(request.PathParam("id"), actor());
+                                       if (!file.ok()) return Error(file.status());
+                                       auto tx = ctx.store.Begin();
+                                       if (!tx.ok()) return Error(tx.status());
+                                       if (Status s = (*tx)->DeleteFile(file->id); !s.ok())
+                                         return Error(s);
+                                       if (Status s = (*tx)->Commit(); !s.ok()) return Error(s);
+                                       Response r;
+                                       r.status = 204;
+                                       return r;
+                                     }));
   // Avatars are shown by the widget on buyers' sites, so they have a public URL.
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/public/avatars/{id}", [&ctx, storage](Request& request) -> Response {
-    auto tx = ctx.store.Begin(store::TransactionMode::kReadOnly);
-    if (!tx.ok()) return Error(tx.status());
-    auto file = (*tx)->GetFile(request.PathParam("id"));
-    if (!file.ok() || file->purpose != store::FilePurpose::kAvatar) {
-      return http::Problem(404, "not-found", "Not found", "there is no avatar '" + std::string(request.PathParam("id")) + "'");
-    }
-    auto bytes = storage->Get(file->sha256);
-    if (!bytes.ok()) return Error(bytes.status());
-    Response r;
-    r.status = 200;
-    r.content_type = file->content_type;
-    r.body = std::move(*bytes);
-    r.headers.Set("Cache-Control", "public, max-age=86400");
-    return r;
-  }));
+  CAPCONF_RETURN_IF_ERROR(
+      router.Add("GET", "/public/avatars/{id}", [&ctx, storage](Request& request) -> Response {
+        auto tx = ctx.store.Begin(store::TransactionMode::kReadOnly);
+        if (!tx.ok()) return Error(tx.status());
+        auto file = (*tx)->GetFile(request.PathParam("id"));
+        if (!file.ok() || file->purpose != store::FilePurpose::kAvatar) {
+          return http::Problem(404, "not-found", "Not found",
+                               "there is no avatar '" + std::string(request.PathParam("id")) + "'");
+        }
+        auto bytes = storage->Get(file->sha256);
+        if (!bytes.ok()) return Error(bytes.status());
+        Response r;
+        r.status = 200;
+        r.content_type = file->content_type;
+        r.body = std::move(*bytes);
+        r.headers.Set("Cache-Control", "public, max-age=86400");
+        return r;
+      }));
 
-  CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/subscriptions/{id}/credit-cost", [&ctx, actor](Request& request) -> Response {
-    auto action = request.QueryParam("action");
-    if (!action || action->empty()) return http::Problem(400, "bad-query", "Bad request", "name the action: ?action=chat_message");
-    auto cost = ctx.service.CreditCost(actor(), request.PathParam("id"), *action);
-    if (!cost.ok()) return Error(cost.status());
-    return http::JsonResponse(200, bj::object{{"action", *action}, {"credits", *cost}});
-  }));
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "GET", "/api/v1/subscriptions/{id}/credit-cost", [&ctx, actor](Request& request) -> Response {
+        auto action = request.QueryParam("action");
+        if (!action || action->empty())
+          return http::Problem(400, "bad-query", "Bad request",
+                               "name the action: ?action=chat_message");
+        auto cost = ctx.service.CreditCost(actor(), request.PathParam("id"), *action);
+        if (!cost.ok()) return Error(cost.status());
+        return http::JsonResponse(200, bj::object{{"action", *action}, {"credits", *cost}});
+      }));
   return Status::Ok();
 }
 

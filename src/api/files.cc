@@ -12,7 +12,9 @@
 namespace capconf::api {
 namespace {
 
-bool StartsWith(std::string_view bytes, std::string_view magic) { return bytes.substr(0, magic.size()) == magic; }
+bool StartsWith(std::string_view bytes, std::string_view magic) {
+  return bytes.substr(0, magic.size()) == magic;
+}
 
 std::string Extension(std::string_view filename) {
   std::size_t dot = filename.rfind('.');
@@ -29,10 +31,12 @@ std::optional<std::string> SniffContentType(std::string_view bytes, std::string_
   if (StartsWith(bytes, "\x89PNG\r\n\x1a\n")) return "image/png";
   if (StartsWith(bytes, "\xff\xd8\xff")) return "image/jpeg";
   if (StartsWith(bytes, "GIF87a") || StartsWith(bytes, "GIF89a")) return "image/gif";
-  if (bytes.size() >= 12 && StartsWith(bytes, "RIFF") && bytes.substr(8, 4) == "WEBP") return "image/webp";
+  if (bytes.size() >= 12 && StartsWith(bytes, "RIFF") && bytes.substr(8, 4) == "WEBP")
+    return "image/webp";
   std::string ext = Extension(filename);
   if (StartsWith(bytes, std::string_view("PK\x03\x04", 4))) {
-    if (ext == "docx") return "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+    if (ext == "docx")
+      return "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
     if (ext == "xlsx") return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     return std::nullopt;  // other archives are not documents we index
   }
@@ -66,7 +70,8 @@ Status FileStorage::Put(const std::string& sha256, std::string_view bytes) const
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) return Status::Ok();
   std::filesystem::create_directories(path.parent_path(), ec);
-  if (ec) return UnavailableError("cannot create " + path.parent_path().string() + ": " + ec.message());
+  if (ec)
+    return UnavailableError("cannot create " + path.parent_path().string() + ": " + ec.message());
   // Written to a temporary name, synced, then renamed: a crash leaves no half file under the hash.
   std::string temporary = path.string() + ".tmp." + std::to_string(::getpid()) + "." +
                           std::to_string(reinterpret_cast<std::uintptr_t>(&bytes));

@@ -1,7 +1,7 @@
 #include "capconf/catalog/bundle.h"
 
-#include <boost/json/serialize.hpp>
 #include <atomic>
+#include <boost/json/serialize.hpp>
 #include <deque>
 #include <set>
 
@@ -30,16 +30,26 @@ std::string_view DialectUri(schema::Dialect d) {
 enum class Shape { kSchema, kArray, kMap, kSchemaOrArray };
 const std::vector<std::pair<std::string_view, Shape>>& SchemaKeywords() {
   static const std::vector<std::pair<std::string_view, Shape>> k = {
-      {"properties", Shape::kMap},        {"patternProperties", Shape::kMap},
-      {"definitions", Shape::kMap},       {"$defs", Shape::kMap},
-      {"dependentSchemas", Shape::kMap},  {"dependencies", Shape::kMap},
-      {"additionalProperties", Shape::kSchema}, {"propertyNames", Shape::kSchema},
-      {"items", Shape::kSchemaOrArray},   {"prefixItems", Shape::kArray},
-      {"additionalItems", Shape::kSchema}, {"contains", Shape::kSchema},
-      {"unevaluatedItems", Shape::kSchema}, {"unevaluatedProperties", Shape::kSchema},
-      {"if", Shape::kSchema},             {"then", Shape::kSchema},
-      {"else", Shape::kSchema},           {"not", Shape::kSchema},
-      {"allOf", Shape::kArray},           {"anyOf", Shape::kArray},
+      {"properties", Shape::kMap},
+      {"patternProperties", Shape::kMap},
+      {"definitions", Shape::kMap},
+      {"$defs", Shape::kMap},
+      {"dependentSchemas", Shape::kMap},
+      {"dependencies", Shape::kMap},
+      {"additionalProperties", Shape::kSchema},
+      {"propertyNames", Shape::kSchema},
+      {"items", Shape::kSchemaOrArray},
+      {"prefixItems", Shape::kArray},
+      {"additionalItems", Shape::kSchema},
+      {"contains", Shape::kSchema},
+      {"unevaluatedItems", Shape::kSchema},
+      {"unevaluatedProperties", Shape::kSchema},
+      {"if", Shape::kSchema},
+      {"then", Shape::kSchema},
+      {"else", Shape::kSchema},
+      {"not", Shape::kSchema},
+      {"allOf", Shape::kArray},
+      {"anyOf", Shape::kArray},
       {"oneOf", Shape::kArray},
   };
   return k;
@@ -59,7 +69,8 @@ Status RewriteRefs(json::value& node, F& rewrite, int depth = 0) {
     json::value* v = o->if_contains(keyword);
     if (v == nullptr) continue;
     if ((shape == Shape::kArray || shape == Shape::kSchemaOrArray) && v->is_array()) {
-      for (json::value& sub : v->get_array()) CAPCONF_RETURN_IF_ERROR(RewriteRefs(sub, rewrite, depth + 1));
+      for (json::value& sub : v->get_array())
+        CAPCONF_RETURN_IF_ERROR(RewriteRefs(sub, rewrite, depth + 1));
     } else if (shape == Shape::kMap && v->is_object()) {
       for (auto& member : v->get_object()) {
         CAPCONF_RETURN_IF_ERROR(RewriteRefs(member.value(), rewrite, depth + 1));
@@ -103,8 +114,10 @@ struct Composer {
         return InvalidArgumentError("capability '" + key + "' has the external $ref '" +
                                     std::string(ref) + "', which a bundle cannot carry");
       }
-      CAPCONF_ASSIGN_OR_RETURN(std::string pointer, capconf::json::DecodeUriFragment(ref.substr(1)));
-      CAPCONF_ASSIGN_OR_RETURN(std::vector<std::string> tokens, capconf::json::ParsePointer(pointer));
+      CAPCONF_ASSIGN_OR_RETURN(std::string pointer,
+                               capconf::json::DecodeUriFragment(ref.substr(1)));
+      CAPCONF_ASSIGN_OR_RETURN(std::vector<std::string> tokens,
+                               capconf::json::ParsePointer(pointer));
       std::string name, rest;
       if (SplitDefinitionPointer(tokens, name, rest)) return DefRef(key + "." + name, rest);
       std::string out = "#/properties";
@@ -135,13 +148,15 @@ struct Composer {
     CAPCONF_ASSIGN_OR_RETURN(std::vector<std::string> tokens, capconf::json::ParsePointer(pointer));
     std::string name, rest;
     if (SplitDefinitionPointer(tokens, name, rest)) {
-      if (copied_template_defs.insert(name).second) pending_template_defs.push_back(tokens[0] + "/" + name);
+      if (copied_template_defs.insert(name).second)
+        pending_template_defs.push_back(tokens[0] + "/" + name);
       return DefRef("template." + name, rest);
     }
     if (section != nullptr) {
       // section->schema_pointer is "/config_schema/..."; refs are relative to config_schema.
       std::string own = section->schema_pointer.substr(std::string_view("/config_schema").size());
-      if (pointer.rfind(own, 0) == 0 && (pointer.size() == own.size() || pointer[own.size()] == '/')) {
+      if (pointer.rfind(own, 0) == 0 &&
+          (pointer.size() == own.size() || pointer[own.size()] == '/')) {
         std::string out = "#/properties";
         capconf::json::AppendToken(out, section->key);
         return out + pointer.substr(own.size());
@@ -236,7 +251,8 @@ Result<std::shared_ptr<const Bundle>> ComposeBundle(const Template& tmpl, Capabi
   bundle->tmpl = &tmpl;
   bundle->enabled = enabled & tmpl.offered();
 
-  Composer composer{tmpl, tmpl.dialect() == schema::Dialect::kDraft7 ? "definitions" : "$defs", {}, {}, {}};
+  Composer composer{
+      tmpl, tmpl.dialect() == schema::Dialect::kDraft7 ? "definitions" : "$defs", {}, {}, {}};
   json::object properties;
   json::array order;
   json::array all_keys;
@@ -250,15 +266,18 @@ Result<std::shared_ptr<const Bundle>> ComposeBundle(const Template& tmpl, Capabi
     if (section.capability != nullptr) {
       CAPCONF_ASSIGN_OR_RETURN(schema, composer.CapabilitySection(section));
       json::value section_ui = NestUiSchema(section.capability->ui_schema());
-      if (section_ui.is_object() && !section_ui.get_object().empty()) ui[section.key] = std::move(section_ui);
+      if (section_ui.is_object() && !section_ui.get_object().empty())
+        ui[section.key] = std::move(section_ui);
       for (const std::string& p : section.capability->secret_pointers()) {
         bundle->secret_pointers.push_back("/" + capconf::json::EscapeToken(section.key) + p);
       }
     } else {
       CAPCONF_ASSIGN_OR_RETURN(schema, composer.InlineSection(section));
       json::value section_ui = NestUiSchema(section.inline_ui_schema);
-      if (section_ui.is_object() && !section_ui.get_object().empty()) ui[section.key] = std::move(section_ui);
-      for (const std::string& p : CollectWriteOnlyPointers(section.inline_schema, tmpl.config_schema())) {
+      if (section_ui.is_object() && !section_ui.get_object().empty())
+        ui[section.key] = std::move(section_ui);
+      for (const std::string& p :
+           CollectWriteOnlyPointers(section.inline_schema, tmpl.config_schema())) {
         bundle->secret_pointers.push_back("/" + capconf::json::EscapeToken(section.key) + p);
       }
     }
@@ -320,7 +339,8 @@ struct FrontKey {
 struct FrontKeyHash {
   std::size_t operator()(const FrontKey& k) const noexcept {
     std::size_t h = std::hash<const void*>()(k.tmpl) ^ (k.cache * 0x9e3779b97f4a7c15ULL);
-    return h ^ (std::hash<std::uint64_t>()(k.enabled) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+    return h ^
+           (std::hash<std::uint64_t>()(k.enabled) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
   }
 };
 constexpr std::size_t kMaxFrontEntries = 4096;

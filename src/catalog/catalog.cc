@@ -34,8 +34,8 @@ boost::json::object Capability::ToJson() const {
   out["universal"] = universal_;
   json::array actions;
   for (const CreditAction& a : credit_actions_) {
-    actions.push_back(json::object{
-        {"action", a.action}, {"label", a.label}, {"description", a.description}});
+    actions.push_back(
+        json::object{{"action", a.action}, {"label", a.label}, {"description", a.description}});
   }
   out["credit_actions"] = std::move(actions);
   json::array needs;
@@ -100,9 +100,11 @@ Result<std::vector<CatalogFile>> Catalog::ReadDirectory(const std::string& direc
   }
   std::vector<CatalogFile> files;
   fs::recursive_directory_iterator it(directory, ec), end;
-  if (ec) return NotFoundError("cannot read catalog directory '" + directory + "': " + ec.message());
+  if (ec)
+    return NotFoundError("cannot read catalog directory '" + directory + "': " + ec.message());
   for (; it != end; it.increment(ec)) {
-    if (ec) return NotFoundError("cannot read catalog directory '" + directory + "': " + ec.message());
+    if (ec)
+      return NotFoundError("cannot read catalog directory '" + directory + "': " + ec.message());
     if (!it->is_regular_file() || it->path().extension() != ".json") continue;
     std::ifstream in(it->path(), std::ios::binary);
     std::ostringstream text;
@@ -168,7 +170,8 @@ Result<CapabilitySet> Catalog::ParseSetList(std::string_view list) const {
     std::string_view id = list.substr(0, comma);
     while (!id.empty() && id.front() == ' ') id.remove_prefix(1);
     while (!id.empty() && id.back() == ' ') id.remove_suffix(1);
-    if (id.empty()) return InvalidArgumentError("empty capability id in '" + std::string(list) + "'");
+    if (id.empty())
+      return InvalidArgumentError("empty capability id in '" + std::string(list) + "'");
     ids.emplace_back(id);
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);

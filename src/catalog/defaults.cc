@@ -30,8 +30,8 @@ std::string FragmentOf(std::string_view pointer) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : pointer) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-        c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
+        c == '-' || c == '_' || c == '.' || c == '~') {
       out += static_cast<char>(c);
     } else {
       out += '%';
@@ -98,11 +98,12 @@ class Filler {
       for (std::string_view kw : {"oneOf", "anyOf"}) {
         const json::value* options = s.if_contains(kw);
         if (options == nullptr || !options->is_array() || options->get_array().empty()) continue;
-        std::size_t chosen = ChooseOption(options->get_array(), pieces[i].pointer + "/" + std::string(kw), data);
+        std::size_t chosen =
+            ChooseOption(options->get_array(), pieces[i].pointer + "/" + std::string(kw), data);
         const json::value& option = options->get_array()[chosen];
         if (option.is_object()) {
-          pieces.push_back({&option.get_object(),
-                            pieces[i].pointer + "/" + std::string(kw) + "/" + std::to_string(chosen)});
+          pieces.push_back({&option.get_object(), pieces[i].pointer + "/" + std::string(kw) + "/" +
+                                                      std::to_string(chosen)});
           ++expansions;
         }
       }
@@ -139,9 +140,9 @@ class Filler {
     return {};
   }
 
-  std::optional<json::value> ObjectDefaults(const std::vector<Piece>& pieces, const json::value* data,
-                                            const std::optional<json::value>& defaults,
-                                            int depth) {
+  std::optional<json::value> ObjectDefaults(const std::vector<Piece>& pieces,
+                                            const json::value* data,
+                                            const std::optional<json::value>& defaults, int depth) {
     if (data && !data->is_object()) return *data;
     std::set<std::string, std::less<>> required_keys;
     // Property schemas in order of first appearance; a later piece's schema for the same name
@@ -159,7 +160,8 @@ class Filler {
         if (!sub.is_object()) continue;
         std::string pointer = p.pointer + "/properties";
         capconf::json::AppendToken(pointer, name);
-        auto it = std::find_if(props.begin(), props.end(), [&](const auto& e) { return e.first == name; });
+        auto it = std::find_if(props.begin(), props.end(),
+                               [&](const auto& e) { return e.first == name; });
         if (it == props.end()) {
           props.emplace_back(std::string(name), std::vector<Piece>{{&sub.get_object(), pointer}});
         } else {
@@ -192,9 +194,10 @@ class Filler {
     return json::value(std::move(out));
   }
 
-  std::optional<json::value> ArrayDefaults(const std::vector<Piece>& pieces, const json::value* data,
-                                           const std::optional<json::value>& defaults, bool required,
-                                           int depth) {
+  std::optional<json::value> ArrayDefaults(const std::vector<Piece>& pieces,
+                                           const json::value* data,
+                                           const std::optional<json::value>& defaults,
+                                           bool required, int depth) {
     std::vector<Piece> item_pieces;
     if (const json::value* items = Last(pieces, "items"); items && items->is_object()) {
       for (auto it = pieces.rbegin(); it != pieces.rend(); ++it) {
@@ -206,8 +209,9 @@ class Filler {
     }
     auto fill_item = [&](const json::value* item_data, const json::value* item_default) {
       if (item_pieces.empty()) {
-        return item_data ? std::optional<json::value>(*item_data)
-                         : (item_default ? std::optional<json::value>(*item_default) : std::nullopt);
+        return item_data
+                   ? std::optional<json::value>(*item_data)
+                   : (item_default ? std::optional<json::value>(*item_default) : std::nullopt);
       }
       return Compute(item_pieces, item_data, item_default, false, depth + 1);
     };
@@ -235,8 +239,8 @@ class Filler {
       min_items = static_cast<std::size_t>(std::min<std::int64_t>(m->get_int64(), 1000));
     }
     bool multi_select = false;
-    if (const json::value* u = Last(pieces, "uniqueItems"); u && u->is_bool() && u->get_bool() &&
-                                                          !item_pieces.empty()) {
+    if (const json::value* u = Last(pieces, "uniqueItems");
+        u && u->is_bool() && u->get_bool() && !item_pieces.empty()) {
       multi_select = item_pieces.front().schema->contains("enum");
     }
     if (min_items > (out ? out->size() : 0) && !multi_select) {
@@ -308,8 +312,10 @@ class Filler {
           root_.is_object() ? root_.get_object().if_contains("$schema") : nullptr;
       if (dollar_schema && dollar_schema->is_string()) {
         std::string_view uri = dollar_schema->get_string();
-        if (uri.find("2020-12") != std::string_view::npos) options.default_dialect = schema::Dialect::kDraft2020_12;
-        if (uri.find("2019-09") != std::string_view::npos) options.default_dialect = schema::Dialect::kDraft2019_09;
+        if (uri.find("2020-12") != std::string_view::npos)
+          options.default_dialect = schema::Dialect::kDraft2020_12;
+        if (uri.find("2019-09") != std::string_view::npos)
+          options.default_dialect = schema::Dialect::kDraft2019_09;
       }
       const json::value& root = root_;
       options.resolver = [&root](std::string_view uri) -> std::optional<json::value> {

@@ -16,32 +16,43 @@ namespace {
 constexpr std::string_view kLintUri = "urn:capconf:lint";
 
 const std::set<std::string_view>& RjsfFields() {
-  static const std::set<std::string_view> k = {
-      "ArrayField",  "BooleanField", "LayoutGridField", "LayoutHeaderField", "LayoutMultiSchemaField",
-      "NullField",   "NumberField",  "ObjectField",     "OneOfField",        "AnyOfField",
-      "SchemaField", "StringField",  "FallbackField"};
+  static const std::set<std::string_view> k = {"ArrayField",
+                                               "BooleanField",
+                                               "LayoutGridField",
+                                               "LayoutHeaderField",
+                                               "LayoutMultiSchemaField",
+                                               "NullField",
+                                               "NumberField",
+                                               "ObjectField",
+                                               "OneOfField",
+                                               "AnyOfField",
+                                               "SchemaField",
+                                               "StringField",
+                                               "FallbackField"};
   return k;
 }
 
 // Draft-07 and 2020-12 disagree on these, or only one of them has them.
 const std::set<std::string_view>& NonPortableKeywords() {
   static const std::set<std::string_view> k = {
-      "dependencies",     "additionalItems",  "prefixItems",     "dependentSchemas",
-      "dependentRequired", "unevaluatedItems", "unevaluatedProperties", "$recursiveRef",
-      "$recursiveAnchor", "$dynamicRef",      "$dynamicAnchor",  "$anchor",
-      "$vocabulary",      "minContains",      "maxContains"};
+      "dependencies",          "additionalItems",   "prefixItems",
+      "dependentSchemas",      "dependentRequired", "unevaluatedItems",
+      "unevaluatedProperties", "$recursiveRef",     "$recursiveAnchor",
+      "$dynamicRef",           "$dynamicAnchor",    "$anchor",
+      "$vocabulary",           "minContains",       "maxContains"};
   return k;
 }
 
 using Visit = std::function<void(const json::object& node, const std::string& pointer)>;
 
 // Calls `visit` for every subschema of `node` (itself included), by schema keywords only.
-void WalkSchemas(const json::value& node, const std::string& pointer, const Visit& visit, int depth = 0) {
+void WalkSchemas(const json::value& node, const std::string& pointer, const Visit& visit,
+                 int depth = 0) {
   const json::object* o = node.if_object();
   if (o == nullptr || depth > 100) return;
   visit(*o, pointer);
-  for (std::string_view kw : {"properties", "patternProperties", "definitions", "$defs",
-                              "dependentSchemas"}) {
+  for (std::string_view kw :
+       {"properties", "patternProperties", "definitions", "$defs", "dependentSchemas"}) {
     if (const json::value* m = o->if_contains(kw); m && m->is_object()) {
       for (const auto& [name, sub] : m->get_object()) {
         std::string p = pointer + "/" + std::string(kw);
@@ -56,7 +67,8 @@ void WalkSchemas(const json::value& node, const std::string& pointer, const Visi
     if (sub == nullptr) continue;
     if (sub->is_array()) {
       for (std::size_t i = 0; i < sub->get_array().size(); ++i) {
-        WalkSchemas(sub->get_array()[i], pointer + "/" + std::string(kw) + "/" + std::to_string(i), visit, depth + 1);
+        WalkSchemas(sub->get_array()[i], pointer + "/" + std::string(kw) + "/" + std::to_string(i),
+                    visit, depth + 1);
       }
     } else {
       WalkSchemas(*sub, pointer + "/" + std::string(kw), visit, depth + 1);
@@ -65,7 +77,8 @@ void WalkSchemas(const json::value& node, const std::string& pointer, const Visi
   for (std::string_view kw : {"allOf", "anyOf", "oneOf", "prefixItems"}) {
     if (const json::value* list = o->if_contains(kw); list && list->is_array()) {
       for (std::size_t i = 0; i < list->get_array().size(); ++i) {
-        WalkSchemas(list->get_array()[i], pointer + "/" + std::string(kw) + "/" + std::to_string(i), visit, depth + 1);
+        WalkSchemas(list->get_array()[i], pointer + "/" + std::string(kw) + "/" + std::to_string(i),
+                    visit, depth + 1);
       }
     }
   }
@@ -173,14 +186,15 @@ class Linter {
         why += (e.instance_path.empty() ? std::string("") : std::string(e.instance_path) + " ") +
                std::string(e.message);
       }
-      Report(file, base + pointer + "/default", "the default is not valid against its own schema: " + why);
+      Report(file, base + pointer + "/default",
+             "the default is not valid against its own schema: " + why);
     });
   }
 
   // The schemas that apply at a place: the schema itself, its $ref target and every branch that
   // can add properties (allOf, anyOf, oneOf, then, else).
-  void Expand(const json::object* schema, const json::value& doc, std::vector<const json::object*>& out,
-              int depth = 0) {
+  void Expand(const json::object* schema, const json::value& doc,
+              std::vector<const json::object*>& out, int depth = 0) {
     if (schema == nullptr || depth > 16) return;
     if (std::find(out.begin(), out.end(), schema) != out.end()) return;
     out.push_back(schema);
@@ -188,12 +202,14 @@ class Linter {
       std::string_view r = ref->get_string();
       if (!r.empty() && r[0] == '#') {
         if (auto p = capconf::json::DecodeUriFragment(r.substr(1)); p.ok()) {
-          if (const json::value* t = capconf::json::Resolve(doc, *p)) Expand(t->if_object(), doc, out, depth + 1);
+          if (const json::value* t = capconf::json::Resolve(doc, *p))
+            Expand(t->if_object(), doc, out, depth + 1);
         }
       }
     }
     for (std::string_view kw : {"then", "else"}) {
-      if (const json::value* b = schema->if_contains(kw)) Expand(b->if_object(), doc, out, depth + 1);
+      if (const json::value* b = schema->if_contains(kw))
+        Expand(b->if_object(), doc, out, depth + 1);
     }
     for (std::string_view kw : {"allOf", "anyOf", "oneOf"}) {
       if (const json::value* list = schema->if_contains(kw); list && list->is_array()) {
@@ -271,10 +287,11 @@ class Linter {
           }
           if (any) continue;
         }
-        Report(file, at,
-               "'" + std::string(name) + "' is neither rjsf's own widget for a" +
-                   (type.empty() ? " field" : (type[0] == 'a' || type[0] == 'i' ? "n " : " ") + type) +
-                   " nor listed in widgets.json");
+        Report(
+            file, at,
+            "'" + std::string(name) + "' is neither rjsf's own widget for a" +
+                (type.empty() ? " field" : (type[0] == 'a' || type[0] == 'i' ? "n " : " ") + type) +
+                " nor listed in widgets.json");
         continue;
       }
       if (key == "ui:field") {
@@ -286,7 +303,9 @@ class Linter {
         const auto& custom = catalog_.custom_fields();
         if (std::find(custom.begin(), custom.end(), name) == custom.end() &&
             !RjsfFields().contains(name)) {
-          Report(file, at, "'" + std::string(name) + "' is neither rjsf's own field nor listed in widgets.json as a field");
+          Report(file, at,
+                 "'" + std::string(name) +
+                     "' is neither rjsf's own field nor listed in widgets.json as a field");
         }
         continue;
       }
@@ -306,7 +325,9 @@ class Linter {
         path.remove_prefix(dot + 1);
       }
       if (!found) {
-        Report(file, at, "the UI schema names '" + std::string(key) + "', which is not a property of the schema");
+        Report(file, at,
+               "the UI schema names '" + std::string(key) +
+                   "', which is not a property of the schema");
         continue;
       }
       CheckUi(file, at, value, sub, doc);

@@ -89,9 +89,11 @@ void CollectWriteOnly(const json::value& node, const json::value& root, std::str
     }
   }
   for (std::string_view kw : {"if", "then", "else"}) {
-    if (const json::value* sub = o->if_contains(kw)) CollectWriteOnly(*sub, root, path, seen, out, hops);
+    if (const json::value* sub = o->if_contains(kw))
+      CollectWriteOnly(*sub, root, path, seen, out, hops);
   }
-  if (const json::value* ref = o->if_contains("$ref"); ref && ref->is_string() && hops < kMaxRefHops) {
+  if (const json::value* ref = o->if_contains("$ref");
+      ref && ref->is_string() && hops < kMaxRefHops) {
     std::string_view r = ref->get_string();
     if (!r.empty() && r[0] == '#') {
       auto pointer = capconf::json::DecodeUriFragment(r.substr(1));
@@ -220,10 +222,9 @@ void CatalogLoader::Load(std::span<const CatalogFile> files, Catalog& catalog) {
     }
     catalog.templates_.push_back(std::move(t));
   }
-  std::sort(catalog.templates_.begin(), catalog.templates_.end(),
-            [](const auto& a, const auto& b) {
-              return a->id() != b->id() ? a->id() < b->id() : a->version() < b->version();
-            });
+  std::sort(catalog.templates_.begin(), catalog.templates_.end(), [](const auto& a, const auto& b) {
+    return a->id() != b->id() ? a->id() < b->id() : a->version() < b->version();
+  });
 }
 
 void CatalogLoader::LoadWidgets(const CatalogFile& file, const json::value& doc, Catalog& catalog) {
@@ -260,7 +261,8 @@ void CatalogLoader::LoadWidgets(const CatalogFile& file, const json::value& doc,
     } else if (k == "field") {
       catalog.custom_fields_.push_back(n);
     } else {
-      Report(file.path, at + "/kind", "'kind' must be widget (for ui:widget) or field (for ui:field)");
+      Report(file.path, at + "/kind",
+             "'kind' must be widget (for ui:widget) or field (for ui:field)");
     }
   }
 }
@@ -273,7 +275,7 @@ std::unique_ptr<Capability> CatalogLoader::LoadCapability(const CatalogFile& fil
     return nullptr;
   }
   static const std::set<std::string_view> kFields = {
-      "id",     "label",    "description", "runtime", "config_required", "universal",
+      "id",       "label", "description",    "runtime", "config_required", "universal",
       "requires", "needs", "credit_actions", "schema",  "ui_schema"};
   for (const auto& [key, value] : *o) {
     if (!kFields.contains(key)) {
@@ -356,7 +358,8 @@ std::unique_ptr<Capability> CatalogLoader::LoadCapability(const CatalogFile& fil
         const json::value* name = a ? a->if_contains("action") : nullptr;
         const json::value* label = a ? a->if_contains("label") : nullptr;
         if (name == nullptr || !name->is_string() || !IsIdentifier(name->get_string())) {
-          Report(file.path, at + "/action", "a credit action needs an 'action' id ([a-z][a-z0-9_]*)");
+          Report(file.path, at + "/action",
+                 "a credit action needs an 'action' id ([a-z][a-z0-9_]*)");
           continue;
         }
         if (label == nullptr || !label->is_string() || label->get_string().empty()) {
@@ -364,7 +367,8 @@ std::unique_ptr<Capability> CatalogLoader::LoadCapability(const CatalogFile& fil
           continue;
         }
         if (!seen.insert(std::string(name->get_string())).second) {
-          Report(file.path, at + "/action", "credit action " + Quote(name->get_string()) + " is listed twice");
+          Report(file.path, at + "/action",
+                 "credit action " + Quote(name->get_string()) + " is listed twice");
           continue;
         }
         CreditAction action{std::string(name->get_string()), std::string(label->get_string()), ""};
@@ -378,7 +382,8 @@ std::unique_ptr<Capability> CatalogLoader::LoadCapability(const CatalogFile& fil
     Report(file.path, "/credit_actions", "'credit_actions' is missing (use [] for none)");
   }
   if (!o->contains("needs")) Report(file.path, "/needs", "'needs' is missing (use [] for none)");
-  if (!o->contains("requires")) Report(file.path, "/requires", "'requires' is missing (use null for none)");
+  if (!o->contains("requires"))
+    Report(file.path, "/requires", "'requires' is missing (use null for none)");
   return ok ? std::move(c) : nullptr;
 }
 
@@ -424,7 +429,8 @@ bool CatalogLoader::ParseRule(const std::string& file, const json::value& value,
   if (key == "any_of" || key == "all_of") {
     rule.kind = key == "any_of" ? Rule::Kind::kAnyOf : Rule::Kind::kAllOf;
     if (!operand.is_array() || operand.get_array().empty()) {
-      Report(file, pointer + "/" + std::string(key), "'" + std::string(key) + "' needs a non-empty array of rules");
+      Report(file, pointer + "/" + std::string(key),
+             "'" + std::string(key) + "' needs a non-empty array of rules");
       return false;
     }
     bool ok = true;
@@ -458,12 +464,13 @@ void CatalogLoader::LoadNeeds(const std::string& file, const json::value& value,
       Report(file, at, "a need is an object");
       continue;
     }
-    static const std::set<std::string_view> kFields = {"id",      "kind",     "pointer", "resource",
-                                                       "message", "when",     "require"};
+    static const std::set<std::string_view> kFields = {"id",      "kind", "pointer", "resource",
+                                                       "message", "when", "require"};
     bool ok = true;
     for (const auto& [key, v] : *o) {
       if (!kFields.contains(key)) {
-        Report(file, at + "/" + capconf::json::EscapeToken(key), "unknown field " + Quote(key) + " in a need");
+        Report(file, at + "/" + capconf::json::EscapeToken(key),
+               "unknown field " + Quote(key) + " in a need");
         ok = false;
       }
     }
@@ -491,7 +498,8 @@ void CatalogLoader::LoadNeeds(const std::string& file, const json::value& value,
     if (pointer != nullptr) {
       if (!pointer->is_string() || !capconf::json::ParsePointer(pointer->get_string()).ok() ||
           pointer->get_string().empty()) {
-        Report(file, at + "/pointer", "'pointer' must be a JSON Pointer into the section, like /api_key");
+        Report(file, at + "/pointer",
+               "'pointer' must be a JSON Pointer into the section, like /api_key");
         ok = false;
       } else {
         need.pointer = pointer->get_string();
@@ -501,7 +509,8 @@ void CatalogLoader::LoadNeeds(const std::string& file, const json::value& value,
       need.kind = Need::Kind::kConfig;
       const json::value* require = o->if_contains("require");
       if (require == nullptr) {
-        Report(file, at + "/require", "a config need says in 'require' what the section must satisfy");
+        Report(file, at + "/require",
+               "a config need says in 'require' what the section must satisfy");
         ok = false;
       } else {
         need.require = CompileAt(file, at + "/require", *require);
@@ -523,7 +532,8 @@ void CatalogLoader::LoadNeeds(const std::string& file, const json::value& value,
       need.kind = Need::Kind::kResource;
       const json::value* resource = o->if_contains("resource");
       if (resource == nullptr || !resource->is_string() || !IsIdentifier(resource->get_string())) {
-        Report(file, at + "/resource", "a resource need names the resource, like ragflow_collection");
+        Report(file, at + "/resource",
+               "a resource need names the resource, like ragflow_collection");
         ok = false;
       } else {
         need.resource = resource->get_string();
@@ -548,11 +558,18 @@ std::unique_ptr<Template> CatalogLoader::LoadTemplate(const CatalogFile& file,
     Report(file.path, "", "a template file holds a JSON object");
     return nullptr;
   }
-  static const std::set<std::string_view> kFields = {
-      "template_id",    "name",         "description", "category",
-      "capabilities",   "default_capabilities",        "langflow_flow_id",
-      "credit_costs",   "config_schema", "version",    "supports_dedicated_runtime",
-      "ui_schema"};
+  static const std::set<std::string_view> kFields = {"template_id",
+                                                     "name",
+                                                     "description",
+                                                     "category",
+                                                     "capabilities",
+                                                     "default_capabilities",
+                                                     "langflow_flow_id",
+                                                     "credit_costs",
+                                                     "config_schema",
+                                                     "version",
+                                                     "supports_dedicated_runtime",
+                                                     "ui_schema"};
   for (const auto& [key, value] : *o) {
     if (!kFields.contains(key)) {
       Report(file.path, "/" + capconf::json::EscapeToken(key), "unknown field " + Quote(key));
@@ -579,13 +596,16 @@ std::unique_ptr<Template> CatalogLoader::LoadTemplate(const CatalogFile& file,
   text("category", t->category_, true);
   text("langflow_flow_id", t->langflow_flow_id_, true);
   if (!t->id_.empty() && !IsTemplateId(t->id_)) {
-    Report(file.path, "/template_id", "template id " + Quote(t->id_) + " must match [a-z0-9][a-z0-9-]*");
+    Report(file.path, "/template_id",
+           "template id " + Quote(t->id_) + " must match [a-z0-9][a-z0-9-]*");
     ok = false;
   }
-  static const std::set<std::string_view> kCategories = {"agents", "apps", "assistants", "automations"};
+  static const std::set<std::string_view> kCategories = {"agents", "apps", "assistants",
+                                                         "automations"};
   if (!t->category_.empty() && !kCategories.contains(t->category_)) {
-    Report(file.path, "/category",
-           "category " + Quote(t->category_) + " is not one of agents, apps, assistants, automations");
+    Report(
+        file.path, "/category",
+        "category " + Quote(t->category_) + " is not one of agents, apps, assistants, automations");
   }
   if (const json::value* v = o->if_contains("version")) {
     if (!v->is_int64() || v->get_int64() < 1 || v->get_int64() > 1000000) {
@@ -597,7 +617,8 @@ std::unique_ptr<Template> CatalogLoader::LoadTemplate(const CatalogFile& file,
   }
   if (const json::value* v = o->if_contains("supports_dedicated_runtime")) {
     if (!v->is_bool()) {
-      Report(file.path, "/supports_dedicated_runtime", "'supports_dedicated_runtime' must be true or false");
+      Report(file.path, "/supports_dedicated_runtime",
+             "'supports_dedicated_runtime' must be true or false");
     } else {
       t->supports_dedicated_runtime_ = v->get_bool();
     }
@@ -607,7 +628,8 @@ std::unique_ptr<Template> CatalogLoader::LoadTemplate(const CatalogFile& file,
                              CapabilitySet& set) {
     const json::value* v = o->if_contains(field);
     if (v == nullptr || !v->is_array()) {
-      Report(file.path, "/" + std::string(field), "'" + std::string(field) + "' must be an array of capability ids");
+      Report(file.path, "/" + std::string(field),
+             "'" + std::string(field) + "' must be an array of capability ids");
       ok = false;
       return;
     }
@@ -638,7 +660,8 @@ std::unique_ptr<Template> CatalogLoader::LoadTemplate(const CatalogFile& file,
   };
   capability_list("capabilities", t->capabilities_, t->offered_);
   capability_list("default_capabilities", t->defaults_, t->default_set_);
-  if (const json::value* defaults = o->if_contains("default_capabilities"); defaults && defaults->is_array()) {
+  if (const json::value* defaults = o->if_contains("default_capabilities");
+      defaults && defaults->is_array()) {
     for (std::size_t i = 0; i < t->defaults_.size(); ++i) {
       if (!(t->offered_ & t->defaults_[i]->bit())) {
         // Find the position of this id for the pointer.
@@ -696,7 +719,8 @@ std::unique_ptr<Template> CatalogLoader::LoadTemplate(const CatalogFile& file,
     std::string_view r = ref->is_string() ? std::string_view(ref->get_string()) : "";
     auto pointer = !r.empty() && r[0] == '#' ? capconf::json::DecodeUriFragment(r.substr(1))
                                              : Result<std::string>(InvalidArgumentError(""));
-    const json::value* target = pointer.ok() ? capconf::json::Resolve(*config_schema, *pointer) : nullptr;
+    const json::value* target =
+        pointer.ok() ? capconf::json::Resolve(*config_schema, *pointer) : nullptr;
     if (target == nullptr || !target->is_object() || hop == kMaxRefHops) {
       Report(file.path, node_pointer + "/$ref",
              "the config_schema's $ref must point inside it, at the allOf of its sections");
@@ -717,7 +741,8 @@ std::unique_ptr<Template> CatalogLoader::LoadTemplate(const CatalogFile& file,
   const json::object* template_ui = nullptr;
   if (const json::value* ui = o->if_contains("ui_schema")) {
     template_ui = ui->if_object();
-    if (template_ui == nullptr) Report(file.path, "/ui_schema", "'ui_schema' must be an object keyed by section");
+    if (template_ui == nullptr)
+      Report(file.path, "/ui_schema", "'ui_schema' must be an object keyed by section");
   }
   for (std::size_t i = 0; i < all_of->get_array().size(); ++i) {
     std::string at = node_pointer + "/allOf/" + std::to_string(i);
@@ -740,11 +765,13 @@ std::unique_ptr<Template> CatalogLoader::LoadTemplate(const CatalogFile& file,
         continue;
       }
       if (entry->size() != 1) {
-        Report(file.path, at, "a capability $ref stands alone (draft-07 ignores keywords beside $ref)");
+        Report(file.path, at,
+               "a capability $ref stands alone (draft-07 ignores keywords beside $ref)");
       }
       const Capability* c = catalog.FindCapability(r.substr(kScheme.size()));
       if (c == nullptr) {
-        Report(file.path, at + "/$ref", Quote(r) + " does not resolve: no such capability in the catalog");
+        Report(file.path, at + "/$ref",
+               Quote(r) + " does not resolve: no such capability in the catalog");
         ok = false;
         continue;
       }
@@ -762,13 +789,15 @@ std::unique_ptr<Template> CatalogLoader::LoadTemplate(const CatalogFile& file,
       referenced |= c->bit();
       section.key = c->id();
       section.capability = c;
-      const json::value* title = c->schema().is_object() ? c->schema().get_object().if_contains("title") : nullptr;
+      const json::value* title =
+          c->schema().is_object() ? c->schema().get_object().if_contains("title") : nullptr;
       section.title = title && title->is_string() ? std::string(title->get_string()) : c->label();
     } else {
       const json::value* title = entry->if_contains("title");
       const json::value* key = entry->if_contains("x-key");
       if (title == nullptr || !title->is_string() || title->get_string().empty()) {
-        Report(file.path, at + "/title", "an inline section needs a 'title' (it heads the section)");
+        Report(file.path, at + "/title",
+               "an inline section needs a 'title' (it heads the section)");
         ok = false;
         continue;
       }
@@ -783,7 +812,8 @@ std::unique_ptr<Template> CatalogLoader::LoadTemplate(const CatalogFile& file,
       } else {
         section.key = DeriveSectionKey(section.title);
         if (section.key.empty()) {
-          Report(file.path, at + "/title", "cannot derive a key from this title; give the section an 'x-key'");
+          Report(file.path, at + "/title",
+                 "cannot derive a key from this title; give the section an 'x-key'");
           ok = false;
           continue;
         }
@@ -803,7 +833,8 @@ std::unique_ptr<Template> CatalogLoader::LoadTemplate(const CatalogFile& file,
       }
       section.inline_schema = std::move(inline_schema);
       if (template_ui != nullptr) {
-        if (const json::value* ui = template_ui->if_contains(section.key)) section.inline_ui_schema = *ui;
+        if (const json::value* ui = template_ui->if_contains(section.key))
+          section.inline_ui_schema = *ui;
       }
     }
     if (!keys.insert(section.key).second) {
@@ -818,8 +849,9 @@ std::unique_ptr<Template> CatalogLoader::LoadTemplate(const CatalogFile& file,
     for (const auto& [key, value] : *template_ui) {
       const Section* s = t->FindSection(key);
       if (s == nullptr || s->capability != nullptr) {
-        Report(file.path, "/ui_schema/" + capconf::json::EscapeToken(key),
-               "the template's ui_schema is for its inline sections; " + Quote(key) + " is not one");
+        Report(
+            file.path, "/ui_schema/" + capconf::json::EscapeToken(key),
+            "the template's ui_schema is for its inline sections; " + Quote(key) + " is not one");
       }
     }
   }
@@ -841,7 +873,8 @@ std::unique_ptr<Template> CatalogLoader::LoadTemplate(const CatalogFile& file,
     Section section;
     section.key = c->id();
     section.capability = c;
-    const json::value* title = c->schema().is_object() ? c->schema().get_object().if_contains("title") : nullptr;
+    const json::value* title =
+        c->schema().is_object() ? c->schema().get_object().if_contains("title") : nullptr;
     section.title = title && title->is_string() ? std::string(title->get_string()) : c->label();
     keys.insert(section.key);
     t->sections_.push_back(std::move(section));

@@ -86,8 +86,9 @@ std::vector<SetProblem> CheckCapabilitySet(const Catalog& catalog, const Templat
   }
   for (const Capability* c : tmpl.default_capabilities()) {
     if (enabled & c->bit()) continue;
-    problems.push_back({SetProblem::Kind::kDefaultRequired, c->id(),
-                        c->label() + " is included in " + tmpl.name() + " and cannot be turned off."});
+    problems.push_back(
+        {SetProblem::Kind::kDefaultRequired, c->id(),
+         c->label() + " is included in " + tmpl.name() + " and cannot be turned off."});
   }
   CapabilitySet effective = enabled & tmpl.offered();
   for (const Capability* c : tmpl.capabilities()) {
@@ -147,9 +148,10 @@ std::vector<MissingNeed> MissingNeeds(const Template& tmpl, CapabilitySet enable
           break;
       }
       if (!holds) {
-        missing.push_back({c->id(), need.id, need.pointer.empty() && need.kind != Need::Kind::kResource
-                                                  ? "/" + capconf::json::EscapeToken(section.key)
-                                                  : absolute,
+        missing.push_back({c->id(), need.id,
+                           need.pointer.empty() && need.kind != Need::Kind::kResource
+                               ? "/" + capconf::json::EscapeToken(section.key)
+                               : absolute,
                            need.message});
       }
     }

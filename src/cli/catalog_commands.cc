@@ -33,10 +33,13 @@ struct Usage {
   std::string message;
 };
 
-std::optional<Usage> Parse(const std::vector<std::string>& args, std::string_view allowed, Args& a) {
+std::optional<Usage> Parse(const std::vector<std::string>& args, std::string_view allowed,
+                           Args& a) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
-    auto takes = [&](std::string_view flag) { return allowed.find(flag) != std::string_view::npos; };
+    auto takes = [&](std::string_view flag) {
+      return allowed.find(flag) != std::string_view::npos;
+    };
     auto value = [&]() -> std::optional<std::string> {
       if (i + 1 >= args.size()) return std::nullopt;
       return args[++i];
@@ -75,9 +78,7 @@ std::optional<Usage> Parse(const std::vector<std::string>& args, std::string_vie
   return std::nullopt;
 }
 
-void Print(std::FILE* out, std::string_view text) {
-  std::fwrite(text.data(), 1, text.size(), out);
-}
+void Print(std::FILE* out, std::string_view text) { std::fwrite(text.data(), 1, text.size(), out); }
 
 std::string Join(const std::vector<std::string>& items, std::string_view sep = ", ") {
   std::string out;
@@ -117,8 +118,10 @@ int RunCapabilities(const std::vector<std::string>& args, std::FILE* out, std::F
   std::string text;
   for (const auto& c : (*catalog)->capabilities()) {
     text += c->id() + "\t" + c->label() + "\t" + c->runtime() + "\t";
-    text += c->universal() ? "universal" : (c->config_required() ? "config required" : "config optional");
-    if (c->requires_rule()) text += "\trequires " + catalog::DescribeRule(*c->requires_rule(), **catalog);
+    text += c->universal() ? "universal"
+                           : (c->config_required() ? "config required" : "config optional");
+    if (c->requires_rule())
+      text += "\trequires " + catalog::DescribeRule(*c->requires_rule(), **catalog);
     text += "\n";
   }
   Print(out, text);
@@ -144,7 +147,8 @@ int RunTemplates(const std::vector<std::string>& args, std::FILE* out, std::FILE
       for (const auto& [action, cost] : t->credit_costs()) costs[action] = cost;
       bj::array caps, defaults;
       for (const std::string& id : Ids(t->capabilities())) caps.push_back(bj::string(id));
-      for (const std::string& id : Ids(t->default_capabilities())) defaults.push_back(bj::string(id));
+      for (const std::string& id : Ids(t->default_capabilities()))
+        defaults.push_back(bj::string(id));
       bj::array allowed;
       for (catalog::CapabilitySet set : catalog::AllowedSets(**catalog, *t)) {
         bj::array ids;
@@ -184,7 +188,8 @@ int RunSchema(const std::vector<std::string>& args, std::FILE* out, std::FILE* e
     return Fail(err, "schema", u->message);
   }
   if (a.positional.empty() || a.positional.size() > (a.defaults ? 2u : 1u)) {
-    return Fail(err, "schema", "usage: capconf schema TEMPLATE [--capabilities a,b] [--ui | --defaults [CONFIG]]");
+    return Fail(err, "schema",
+                "usage: capconf schema TEMPLATE [--capabilities a,b] [--ui | --defaults [CONFIG]]");
   }
   if (a.ui && a.defaults) return Fail(err, "schema", "--ui and --defaults exclude each other");
   auto s = LoadTemplateSelection(a.catalog_dir, a.positional[0], a.capabilities);
@@ -197,10 +202,13 @@ int RunSchema(const std::vector<std::string>& args, std::FILE* out, std::FILE* e
       auto text = ReadFile(a.positional[1]);
       if (!text.ok()) return Fail(err, "schema", text.status().message());
       auto parsed = capconf::json::Parse(*text);
-      if (!parsed.ok()) return Fail(err, "schema", a.positional[1] + ": " + parsed.status().message());
+      if (!parsed.ok())
+        return Fail(err, "schema", a.positional[1] + ": " + parsed.status().message());
       data = std::move(*parsed);
     }
-    Print(out, capconf::json::Serialize(catalog::FillDefaults(s->bundle->schema, data ? &*data : nullptr)) + "\n");
+    Print(out, capconf::json::Serialize(
+                   catalog::FillDefaults(s->bundle->schema, data ? &*data : nullptr)) +
+                   "\n");
   } else {
     Print(out, s->bundle->schema_text + "\n");
   }
@@ -244,8 +252,9 @@ int RunExplain(const std::vector<std::string>& args, std::FILE* out, std::FILE* 
   }
   report["problems"] = std::move(problem_list);
 
-  std::string text = tmpl.id() + "@" + std::to_string(tmpl.version()) + " with " +
-                     (enabled_ids.empty() ? std::string("no optional capability") : Join(enabled_ids)) + "\n";
+  std::string text =
+      tmpl.id() + "@" + std::to_string(tmpl.version()) + " with " +
+      (enabled_ids.empty() ? std::string("no optional capability") : Join(enabled_ids)) + "\n";
   bool configured = false;
   if (!problems.empty()) {
     text += "not allowed:\n";
@@ -282,10 +291,12 @@ int RunExplain(const std::vector<std::string>& args, std::FILE* out, std::FILE* 
     for (auto& [k, v] : readiness.ToJson()) report[k] = v;
     text += configured ? "configured\n" : "not configured:\n";
     for (const config::FieldError& e : readiness.errors) {
-      text += "  " + (e.pointer.empty() ? std::string("(root)") : e.pointer) + ": " + e.message + "\n";
+      text +=
+          "  " + (e.pointer.empty() ? std::string("(root)") : e.pointer) + ": " + e.message + "\n";
     }
     for (const catalog::MissingNeed& m : readiness.missing) {
-      text += "  missing" + (m.pointer.empty() ? std::string() : " " + m.pointer) + ": " + m.message + "\n";
+      text += "  missing" + (m.pointer.empty() ? std::string() : " " + m.pointer) + ": " +
+              m.message + "\n";
     }
   }
   Print(out, a.json_output ? capconf::json::Serialize(report) + "\n" : text);

@@ -22,7 +22,8 @@ Result<TemplateSelection> LoadTemplateSelection(const std::string& catalog_dir,
     int v = 0;
     auto [end, ec] = std::from_chars(id.data() + at + 1, id.data() + id.size(), v);
     if (ec != std::errc() || end != id.data() + id.size() || v < 1) {
-      return InvalidArgumentError("'" + template_id + "': a version after '@' is a positive number");
+      return InvalidArgumentError("'" + template_id +
+                                  "': a version after '@' is a positive number");
     }
     version = v;
     id.resize(at);
@@ -45,7 +46,8 @@ Result<TemplateSelection> LoadTemplateSelection(const std::string& catalog_dir,
                                   s.catalog->SetIds(stray).front());
     }
     // A set a buyer could never have gets no bundle: `explain` says why in full.
-    std::vector<catalog::SetProblem> problems = catalog::CheckCapabilitySet(*s.catalog, *s.tmpl, s.enabled);
+    std::vector<catalog::SetProblem> problems =
+        catalog::CheckCapabilitySet(*s.catalog, *s.tmpl, s.enabled);
     if (!problems.empty()) return FailedPreconditionError(problems.front().message);
   } else {
     s.enabled = s.tmpl->defaults();

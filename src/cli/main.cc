@@ -60,7 +60,8 @@ constexpr Command kUsages[] = {
      "usage: capconf templates [--catalog DIR] [--output text|json]\n"
      "One line per template version: id@version, name, category, capabilities, defaults.\n"},
     {"schema",
-     "usage: capconf schema TEMPLATE[@VERSION] [--capabilities a,b,...] [--ui | --defaults [CONFIG]]\n"
+     "usage: capconf schema TEMPLATE[@VERSION] [--capabilities a,b,...] [--ui | --defaults "
+     "[CONFIG]]\n"
      "         [--catalog DIR]\n"
      "Prints the bundled JSON Schema for the template with those capabilities enabled (the\n"
      "template's defaults when absent); --ui prints its rjsf UI schema, --defaults the initial\n"
@@ -83,7 +84,8 @@ constexpr Command kUsages[] = {
      "offering per template and a buyer, and prints how to sign in. --insecure-cookies drops the\n"
      "Secure cookie attribute for plain-HTTP development. SIGTERM stops it gracefully.\n"},
     {"migrate",
-     "usage: capconf migrate [--database URL]\nApplies every pending migration and prints the schema version.\n"},
+     "usage: capconf migrate [--database URL]\nApplies every pending migration and prints the "
+     "schema version.\n"},
     {"user",
      "usage: capconf user create --email E [--display-name N] --role operator|seller|buyer\n"
      "         (--organization NAME | --organization-id ID) --password-stdin [--database URL]\n"

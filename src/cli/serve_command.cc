@@ -89,7 +89,8 @@ std::optional<std::string> Parse(const std::vector<std::string>& args, Options& 
 }
 
 int Fail(std::FILE* err, std::string_view command, const std::string& message) {
-  std::fprintf(err, "capconf %.*s: %s\n", static_cast<int>(command.size()), command.data(), message.c_str());
+  std::fprintf(err, "capconf %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+               message.c_str());
   return 2;
 }
 
@@ -126,7 +127,8 @@ class NoResources final : public service::ResourceFacts {
 
 constexpr const char* kDemoPassword = "capconf-demo-1234";
 
-Status SeedDemo(store::Store& db, service::Service& service, const service::Clock& clock, std::FILE* out) {
+Status SeedDemo(store::Store& db, service::Service& service, const service::Clock& clock,
+                std::FILE* out) {
   auto ensure = [&](const char* email, const char* name, store::Role role, const char* org,
                     const std::string& org_id) -> Result<store::User> {
     {
@@ -137,28 +139,37 @@ Status SeedDemo(store::Store& db, service::Service& service, const service::Cloc
     api::NewUser n{email, name, kDemoPassword, role, org_id, org};
     return api::CreateUser(db, clock, n);
   };
-  CAPCONF_ASSIGN_OR_RETURN(store::User op, ensure("operator@demo.capconf.dev", "Olivia Operator", store::Role::kOperator, "Marketplace Operations", ""));
-  CAPCONF_ASSIGN_OR_RETURN(store::User seller, ensure("seller@demo.capconf.dev", "Sam Seller", store::Role::kSeller, "Acme Agents", ""));
-  CAPCONF_ASSIGN_OR_RETURN(store::User buyer, ensure("buyer@demo.capconf.dev", "Bea Buyer", store::Role::kBuyer, "Globex Corporation", ""));
+  CAPCONF_ASSIGN_OR_RETURN(
+      store::User op, ensure("operator@demo.capconf.dev", "Olivia Operator", store::Role::kOperator,
+                             "Marketplace Operations", ""));
+  CAPCONF_ASSIGN_OR_RETURN(store::User seller, ensure("seller@demo.capconf.dev", "Sam Seller",
+                                                      store::Role::kSeller, "Acme Agents", ""));
+  CAPCONF_ASSIGN_OR_RETURN(
+      store::User buyer,
+      ensure("buyer@demo.capconf.dev", "Bea Buyer", store::Role::kBuyer, "Globex Corporation", ""));
   (void)op;
   service::Actor seller_actor{seller.id, seller.organization_id, store::Role::kSeller};
-  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::Offering> existing, service.ListOfferings(seller_actor));
+  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::Offering> existing,
+                           service.ListOfferings(seller_actor));
   auto snapshot = service.Catalog();
   for (const auto& t : snapshot->catalog->templates()) {
     bool have = std::any_of(existing.begin(), existing.end(),
                             [&](const store::Offering& o) { return o.template_id == t->id(); });
     if (have) continue;
-    CAPCONF_ASSIGN_OR_RETURN(store::Offering offering,
-                             service.CreateOffering(seller_actor, t->id(), t->version(), "Acme " + t->name(),
-                                                    t->description(), bj::object{}));
-    CAPCONF_ASSIGN_OR_RETURN(offering, service.SetOfferingState(seller_actor, offering.id, store::OfferingState::kActive));
+    CAPCONF_ASSIGN_OR_RETURN(
+        store::Offering offering,
+        service.CreateOffering(seller_actor, t->id(), t->version(), "Acme " + t->name(),
+                               t->description(), bj::object{}));
+    CAPCONF_ASSIGN_OR_RETURN(offering, service.SetOfferingState(seller_actor, offering.id,
+                                                                store::OfferingState::kActive));
   }
-  std::fprintf(out,
-               "demo: sign in with password '%s' as\n"
-               "  buyer@demo.capconf.dev     (buyer, Globex Corporation)\n"
-               "  seller@demo.capconf.dev    (seller, Acme Agents: an active offering per template)\n"
-               "  operator@demo.capconf.dev  (operator)\n",
-               kDemoPassword);
+  std::fprintf(
+      out,
+      "demo: sign in with password '%s' as\n"
+      "  buyer@demo.capconf.dev     (buyer, Globex Corporation)\n"
+      "  seller@demo.capconf.dev    (seller, Acme Agents: an active offering per template)\n"
+      "  operator@demo.capconf.dev  (operator)\n",
+      kDemoPassword);
   (void)buyer;
   return Status::Ok();
 }
@@ -193,20 +204,24 @@ int RunServe(const std::vector<std::string>& args, std::FILE* out, std::FILE* er
   service::Service service(**db, std::move(files), clock, sealer, resources);
   if (Status s = service.Start(); !s.ok()) return Fail(err, "serve", s.message());
   if (o.demo) {
-    if (Status s = SeedDemo(**db, service, clock, out); !s.ok()) return Fail(err, "serve", "demo: " + s.message());
+    if (Status s = SeedDemo(**db, service, clock, out); !s.ok())
+      return Fail(err, "serve", "demo: " + s.message());
   }
 
   http::Router router;
   api::ApiOptions api_options;
   api_options.secure_cookies = !o.insecure_cookies;
   api_options.files_dir = (std::filesystem::path(o.data_dir) / "files").string();
-  api::ApiContext context{**db, service, clock, access::KeyedHasher(keys->hashing_key), api_options};
-  if (Status s = api::RegisterRoutes(router, context); !s.ok()) return Fail(err, "serve", s.message());
+  api::ApiContext context{**db, service, clock, access::KeyedHasher(keys->hashing_key),
+                          api_options};
+  if (Status s = api::RegisterRoutes(router, context); !s.ok())
+    return Fail(err, "serve", s.message());
   std::string web = o.web_dir;
   if (web.empty() && std::filesystem::exists("web/dist/index.html")) web = "web/dist";
   if (!web.empty()) {
     auto static_files = http::StaticFiles::Load({.root = web});
-    if (!static_files.ok()) return Fail(err, "serve", "--web " + web + ": " + static_files.status().message());
+    if (!static_files.ok())
+      return Fail(err, "serve", "--web " + web + ": " + static_files.status().message());
     router.SetFallback(http::StaticFilesHandler(*static_files), "static");
   }
   http::ServerOptions server_options;
@@ -221,8 +236,9 @@ int RunServe(const std::vector<std::string>& args, std::FILE* out, std::FILE* er
   };
   http::Server server(server_options, std::move(router));
   if (Status s = server.Start(); !s.ok()) return Fail(err, "serve", s.message());
-  std::fprintf(out, "capconf: serving on http://%s (port %u), database %s (%s)%s\n", o.listen.c_str(),
-               server.port(), o.database.c_str(), std::string((*db)->Backend()).c_str(),
+  std::fprintf(out, "capconf: serving on http://%s (port %u), database %s (%s)%s\n",
+               o.listen.c_str(), server.port(), o.database.c_str(),
+               std::string((*db)->Backend()).c_str(),
                web.empty() ? "" : (", page from " + web).c_str());
   std::fflush(out);
   server.StopOnSignals();
@@ -248,16 +264,21 @@ int RunUser(const std::vector<std::string>& args, std::FILE* in, std::FILE* out,
   Options o;
   if (auto usage = Parse(args, o)) return Fail(err, "user", *usage);
   if (o.positional.size() != 1 || o.positional[0] != "create") {
-    return Fail(err, "user", "usage: capconf user create --email E --role R (--organization NAME | --organization-id ID) --password-stdin");
+    return Fail(err, "user",
+                "usage: capconf user create --email E --role R (--organization NAME | "
+                "--organization-id ID) --password-stdin");
   }
   if (o.email.empty()) return Fail(err, "user create", "--email is required");
-  if (!o.password_stdin) return Fail(err, "user create", "--password-stdin is required (passwords never go on the command line)");
+  if (!o.password_stdin)
+    return Fail(err, "user create",
+                "--password-stdin is required (passwords never go on the command line)");
   auto role = store::ParseRole(o.role);
   if (!role.ok()) return Fail(err, "user create", "--role takes operator, seller or buyer");
   char buffer[2048];
   std::string password;
   if (std::fgets(buffer, sizeof buffer, in) != nullptr) password = buffer;
-  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r'))
+    password.pop_back();
   if (Status s = access::Initialize(); !s.ok()) return Fail(err, "user create", s.message());
   auto db = OpenAndMigrate(o.database);
   if (!db.ok()) return Fail(err, "user create", db.status().message());
@@ -273,7 +294,9 @@ int RunToken(const std::vector<std::string>& args, std::FILE* out, std::FILE* er
   Options o;
   if (auto usage = Parse(args, o)) return Fail(err, "token", *usage);
   if (o.positional.size() != 1 || o.positional[0] != "create") {
-    return Fail(err, "token", "usage: capconf token create --email E [--name NAME] [--database URL] [--data-dir DIR]");
+    return Fail(
+        err, "token",
+        "usage: capconf token create --email E [--name NAME] [--database URL] [--data-dir DIR]");
   }
   if (o.email.empty()) return Fail(err, "token create", "--email is required");
   if (Status s = access::Initialize(); !s.ok()) return Fail(err, "token create", s.message());

@@ -19,12 +19,14 @@ std::vector<FieldError> Validate(const catalog::Bundle& bundle, const json::valu
   // into one error at the offending member.
   std::vector<std::string> property_name_paths;
   for (const schema::ValidationError& e : result) {
-    if (e.keyword == "propertyNames") property_name_paths.push_back(std::string(e.schema_path) + "/");
+    if (e.keyword == "propertyNames")
+      property_name_paths.push_back(std::string(e.schema_path) + "/");
   }
   for (const schema::ValidationError& e : result) {
     if (e.keyword == "if") continue;
-    bool inner = std::any_of(property_name_paths.begin(), property_name_paths.end(),
-                             [&](const std::string& p) { return e.schema_path.substr(0, p.size()) == p; });
+    bool inner =
+        std::any_of(property_name_paths.begin(), property_name_paths.end(),
+                    [&](const std::string& p) { return e.schema_path.substr(0, p.size()) == p; });
     if (inner) continue;
     FieldError f;
     f.pointer = std::string(e.instance_path);
@@ -88,8 +90,9 @@ Result<ToggleOutcome> Toggle(const catalog::Catalog& catalog, catalog::BundleCac
     if (c->universal()) {
       if (!on) {
         ToggleOutcome refused;
-        refused.refused.push_back({catalog::SetProblem::Kind::kDefaultRequired, c->id(),
-                                   c->label() + " is part of every agent and cannot be turned off."});
+        refused.refused.push_back(
+            {catalog::SetProblem::Kind::kDefaultRequired, c->id(),
+             c->label() + " is part of every agent and cannot be turned off."});
         return refused;
       }
       continue;
@@ -123,7 +126,8 @@ std::vector<std::string> SecretsPresent(const catalog::Bundle& bundle, const jso
   return present;
 }
 
-std::map<std::string, json::value> ExtractSecrets(const catalog::Bundle& bundle, json::value& config) {
+std::map<std::string, json::value> ExtractSecrets(const catalog::Bundle& bundle,
+                                                  json::value& config) {
   std::map<std::string, json::value> secrets;
   for (const std::string& p : bundle.secret_pointers) {
     auto tokens = capconf::json::ParsePointer(p);

@@ -35,8 +35,8 @@ std::string Iso8601(std::int64_t millis) {
 Result<bj::value> ParseStored(const std::string& text, std::string_view what) {
   auto parsed = capconf::json::Parse(text);
   if (!parsed.ok()) {
-    return Status(StatusCode::kDataLoss, "stored " + std::string(what) + " is unreadable: " +
-                                             parsed.status().message());
+    return Status(StatusCode::kDataLoss,
+                  "stored " + std::string(what) + " is unreadable: " + parsed.status().message());
   }
   return std::move(*parsed);
 }
@@ -51,6 +51,20 @@ std::string EnabledJson(const catalog::Template& tmpl, catalog::CapabilitySet en
 
 bool IsBuyer(const Actor& a) { return a.role == store::Role::kBuyer; }
 bool IsSeller(const Actor& a) { return a.role == store::Role::kSeller; }
+
+// The subscription `id` when it belongs to the actor's organisation; NotFound otherwise, so that
+// another tenant cannot tell a foreign id from a missing one.
+Result<store::Subscription> OwnSubscription(store::Transaction& tx, const Actor& actor,
+                                            std::string_view id) {
+  auto s = tx.GetSubscription(id);
+  if (!s.ok() || s->organization_id != actor.organization_id) {
+    if (s.ok() || s.status().code() == StatusCode::kNotFound) {
+      return NotFoundError("there is no subscription '" + std::string(id) + "'");
+    }
+    return s.status();
+  }
+  return *s;
+}
 
 }  // namespace
 
@@ -106,11 +120,14 @@ Status Service::Start() {
 
 Status Service::Rebuild(store::Transaction& tx) {
   std::vector<catalog::CatalogFile> files = builtin_;
-  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::TemplateVersion> published, tx.ListAllTemplateVersions());
+  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::TemplateVersion> published,
+                           tx.ListAllTemplateVersions());
   for (const store::TemplateVersion& tv : published) {
-    files.push_back({"templates/" + tv.template_id + "@" + std::to_string(tv.version) + ".json", tv.document});
+    files.push_back(
+        {"templates/" + tv.template_id + "@" + std::to_string(tv.version) + ".json", tv.document});
   }
-  CAPCONF_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Catalog> loaded, catalog::Catalog::Load(files));
+  CAPCONF_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Catalog> loaded,
+                           catalog::Catalog::Load(files));
   auto snapshot = std::make_shared<CatalogSnapshot>();
   snapshot->catalog = std::move(loaded);
   snapshot->bundles = std::make_unique<catalog::BundleCache>();
@@ -119,9 +136,11 @@ Status Service::Rebuild(store::Transaction& tx) {
   return Status::Ok();
 }
 
-Result<const catalog::Template*> Service::PublishTemplate(const Actor& actor, const bj::value& document,
+Result<const catalog::Template*> Service::PublishTemplate(const Actor& actor,
+                                                          const bj::value& document,
                                                           std::vector<catalog::Finding>* findings) {
-  if (IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "buyers cannot publish templates");
+  if (IsBuyer(actor))
+    return Status(StatusCode::kPermissionDenied, "buyers cannot publish templates");
   const bj::object* o = document.if_object();
   const bj::value* id = o ? o->if_contains("template_id") : nullptr;
   const bj::value* version = o ? o->if_contains("version") : nullptr;
@@ -137,18 +156,22 @@ Result<const catalog::Template*> Service::PublishTemplate(const Actor& actor, co
   const catalog::Template* newest = snapshot->catalog->FindTemplate(template_id);
   std::int64_t next = newest ? newest->version() + 1 : 1;
   if (version->get_int64() != next) {
-    if (newest && snapshot->catalog->FindTemplate(template_id, static_cast<int>(version->get_int64()))) {
-      return Status(StatusCode::kAlreadyExists, "template '" + template_id + "' version " +
-                                                    std::to_string(version->get_int64()) +
-                                                    " exists; versions are immutable, publish version " +
-                                                    std::to_string(next));
+    if (newest &&
+        snapshot->catalog->FindTemplate(template_id, static_cast<int>(version->get_int64()))) {
+      return Status(StatusCode::kAlreadyExists,
+                    "template '" + template_id + "' version " +
+                        std::to_string(version->get_int64()) +
+                        " exists; versions are immutable, publish version " + std::to_string(next));
     }
-    return InvalidArgumentError("the next version of '" + template_id + "' is " + std::to_string(next));
+    return InvalidArgumentError("the next version of '" + template_id + "' is " +
+                                std::to_string(next));
   }
   std::vector<catalog::CatalogFile> files = builtin_;
-  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::TemplateVersion> published, tx->ListAllTemplateVersions());
+  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::TemplateVersion> published,
+                           tx->ListAllTemplateVersions());
   for (const store::TemplateVersion& tv : published) {
-    files.push_back({"templates/" + tv.template_id + "@" + std::to_string(tv.version) + ".json", tv.document});
+    files.push_back(
+        {"templates/" + tv.template_id + "@" + std::to_string(tv.version) + ".json", tv.document});
   }
   std::string text = capconf::json::Serialize(document);
   std::string file = "templates/" + template_id + "@" + std::to_string(next) + ".json";
@@ -159,7 +182,8 @@ Result<const catalog::Template*> Service::PublishTemplate(const Actor& actor, co
     if (findings) *findings = std::move(found);
     return InvalidArgumentError("the template does not pass the catalog check: " + first);
   }
-  store::TemplateVersion tv{template_id, static_cast<int>(next), text, actor.organization_id, clock_.NowMillis()};
+  store::TemplateVersion tv{template_id, static_cast<int>(next), text, actor.organization_id,
+                            clock_.NowMillis()};
   CAPCONF_RETURN_IF_ERROR(tx->InsertTemplateVersion(tv));
   CAPCONF_RETURN_IF_ERROR(tx->Commit());
   auto read = store_.Begin(store::TransactionMode::kReadOnly);
@@ -172,31 +196,38 @@ Result<const catalog::Template*> Service::PublishTemplate(const Actor& actor, co
 
 Result<store::Offering> Service::CreateOffering(const Actor& actor, const std::string& template_id,
                                                 std::optional<int> template_version,
-                                                const std::string& name, const std::string& description,
+                                                const std::string& name,
+                                                const std::string& description,
                                                 const bj::object& credit_costs) {
-  if (IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "buyers cannot publish offerings");
+  if (IsBuyer(actor))
+    return Status(StatusCode::kPermissionDenied, "buyers cannot publish offerings");
   auto snapshot = Catalog();
   const catalog::Template* tmpl = snapshot->catalog->FindTemplate(template_id, template_version);
   if (tmpl == nullptr) {
-    return InvalidArgumentError("there is no template '" + template_id + "'" +
-                                (template_version ? " version " + std::to_string(*template_version) : ""));
+    return InvalidArgumentError(
+        "there is no template '" + template_id + "'" +
+        (template_version ? " version " + std::to_string(*template_version) : ""));
   }
-  if (name.empty() || name.size() > 200) return InvalidArgumentError("'name' must be 1 to 200 characters");
-  if (description.size() > 5000) return InvalidArgumentError("'description' must be at most 5000 characters");
+  if (name.empty() || name.size() > 200)
+    return InvalidArgumentError("'name' must be 1 to 200 characters");
+  if (description.size() > 5000)
+    return InvalidArgumentError("'description' must be at most 5000 characters");
   bj::object costs;
   for (const auto& [action, cost] : tmpl->credit_costs()) costs[action] = cost;
   for (const auto& [action, cost] : credit_costs) {
     if (!cost.is_int64() || cost.get_int64() < 0 || cost.get_int64() > 1000000) {
-      return InvalidArgumentError("credit cost of '" + std::string(action) + "' must be a whole number from 0 to 1000000");
+      return InvalidArgumentError("credit cost of '" + std::string(action) +
+                                  "' must be a whole number from 0 to 1000000");
     }
     bool known = false;
     for (const auto& c : snapshot->catalog->capabilities()) {
       if (!c->universal() && !(tmpl->offered() & c->bit())) continue;
-      for (const catalog::CreditAction& a : c->credit_actions()) known = known || a.action == action;
+      for (const catalog::CreditAction& a : c->credit_actions())
+        known = known || a.action == action;
     }
     if (!known) {
-      return InvalidArgumentError("no capability of template '" + template_id + "' brings the action '" +
-                                  std::string(action) + "'");
+      return InvalidArgumentError("no capability of template '" + template_id +
+                                  "' brings the action '" + std::string(action) + "'");
     }
     costs[action] = cost;
   }
@@ -241,7 +272,8 @@ Result<store::Offering> Service::SetOfferingState(const Actor& actor, std::strin
     }
     return Status(StatusCode::kPermissionDenied, "only the seller of an offering may change it");
   }
-  if (offering.state == store::OfferingState::kArchived && state != store::OfferingState::kArchived) {
+  if (offering.state == store::OfferingState::kArchived &&
+      state != store::OfferingState::kArchived) {
     return FailedPreconditionError("an archived offering stays archived; publish a new one");
   }
   offering.state = state;
@@ -251,15 +283,16 @@ Result<store::Offering> Service::SetOfferingState(const Actor& actor, std::strin
   return offering;
 }
 
-Result<std::vector<store::Subscription>> Service::ListOfferingSubscriptions(const Actor& actor,
-                                                                            std::string_view offering_id) {
+Result<std::vector<store::Subscription>> Service::ListOfferingSubscriptions(
+    const Actor& actor, std::string_view offering_id) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
   CAPCONF_ASSIGN_OR_RETURN(store::Offering offering, tx->GetOffering(offering_id));
   if (offering.organization_id != actor.organization_id) {
     if (offering.state != store::OfferingState::kActive) {
       return NotFoundError("there is no offering '" + std::string(offering_id) + "'");
     }
-    return Status(StatusCode::kPermissionDenied, "only the seller of an offering sees its subscriptions");
+    return Status(StatusCode::kPermissionDenied,
+                  "only the seller of an offering sees its subscriptions");
   }
   return tx->ListSubscriptionsByOffering(offering_id);
 }
@@ -284,12 +317,15 @@ Result<store::Subscription> Service::Subscribe(const Actor& actor, std::string_v
   if (offering.state != store::OfferingState::kActive) {
     return NotFoundError("there is no offering '" + std::string(offering_id) + "'");
   }
-  const catalog::Template* tmpl = snapshot->catalog->FindTemplate(offering.template_id, offering.template_version);
+  const catalog::Template* tmpl =
+      snapshot->catalog->FindTemplate(offering.template_id, offering.template_version);
   if (tmpl == nullptr) {
-    return InternalError("offering '" + offering.id + "' names template " + offering.template_id + "@" +
-                         std::to_string(offering.template_version) + ", which the catalog lacks");
+    return InternalError("offering '" + offering.id + "' names template " + offering.template_id +
+                         "@" + std::to_string(offering.template_version) +
+                         ", which the catalog lacks");
   }
-  CAPCONF_ASSIGN_OR_RETURN(config::AgentConfig initial, config::InitialConfig(*snapshot->bundles, *tmpl));
+  CAPCONF_ASSIGN_OR_RETURN(config::AgentConfig initial,
+                           config::InitialConfig(*snapshot->bundles, *tmpl));
   const std::int64_t now = clock_.NowMillis();
   store::Subscription subscription;
   subscription.offering_id = offering.id;
@@ -298,26 +334,29 @@ Result<store::Subscription> Service::Subscribe(const Actor& actor, std::string_v
   subscription.state = store::SubscriptionState::kActive;
   subscription.created_at = now;
   CAPCONF_ASSIGN_OR_RETURN(subscription.id, tx->InsertSubscription(subscription));
-  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle, snapshot->bundles->Get(*tmpl, initial.enabled));
+  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle,
+                           snapshot->bundles->Get(*tmpl, initial.enabled));
   catalog::Facts facts;
   facts.resources = resources_.ResourcesOf(subscription.id);
   config::Readiness readiness = config::Evaluate(*bundle, initial.config, facts);
-  store::AgentConfig record{subscription.id, EnabledJson(*tmpl, initial.enabled),
-                            capconf::json::Serialize(initial.config), 1, readiness.is_configured, now,
+  store::AgentConfig record{subscription.id,
+                            EnabledJson(*tmpl, initial.enabled),
+                            capconf::json::Serialize(initial.config),
+                            1,
+                            readiness.is_configured,
+                            now,
                             actor.user_id};
   CAPCONF_RETURN_IF_ERROR(tx->InsertAgentConfig(record));
-  CAPCONF_RETURN_IF_ERROR(tx->InsertRevision({subscription.id, 1, record.enabled, record.config,
-                                              record.is_configured, now, actor.user_id, "created"}));
+  CAPCONF_RETURN_IF_ERROR(
+      tx->InsertRevision({subscription.id, 1, record.enabled, record.config, record.is_configured,
+                          now, actor.user_id, "created"}));
   CAPCONF_RETURN_IF_ERROR(tx->Commit());
   return subscription;
 }
 
 Result<store::Subscription> Service::GetSubscription(const Actor& actor, std::string_view id) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
-  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, tx->GetSubscription(id));
-  if (s.organization_id != actor.organization_id) {
-    return NotFoundError("there is no subscription '" + std::string(id) + "'");
-  }
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, OwnSubscription(*tx, actor, id));
   return s;
 }
 
@@ -328,11 +367,9 @@ Result<std::vector<store::Subscription>> Service::ListSubscriptions(const Actor&
 
 Result<store::Subscription> Service::CancelSubscription(const Actor& actor, std::string_view id) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, tx->GetSubscription(id));
-  if (s.organization_id != actor.organization_id) {
-    return NotFoundError("there is no subscription '" + std::string(id) + "'");
-  }
-  if (!IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "only the buyer cancels a subscription");
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, OwnSubscription(*tx, actor, id));
+  if (!IsBuyer(actor))
+    return Status(StatusCode::kPermissionDenied, "only the buyer cancels a subscription");
   const std::int64_t now = clock_.NowMillis();
   Status cancelled = tx->CancelSubscription(id, now);
   if (cancelled.code() == StatusCode::kFailedPrecondition) {
@@ -359,7 +396,8 @@ Result<Service::Loaded> Service::Load(store::Transaction& tx, const Actor& actor
   l.tmpl = l.snapshot->catalog->FindTemplate(l.offering.template_id, l.offering.template_version);
   if (l.tmpl == nullptr) {
     return InternalError("template " + l.offering.template_id + "@" +
-                         std::to_string(l.offering.template_version) + " is missing from the catalog");
+                         std::to_string(l.offering.template_version) +
+                         " is missing from the catalog");
   }
   if (for_update) {
     CAPCONF_ASSIGN_OR_RETURN(l.record, tx.GetAgentConfigForUpdate(subscription_id));
@@ -382,7 +420,8 @@ namespace {
 
 // The read-only projection of the subscription's API keys (never a secret or a digest).
 Result<bj::array> KeyProjection(store::Transaction& tx, std::string_view subscription_id) {
-  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::ApiKey> keys, tx.ListApiKeysBySubscription(subscription_id));
+  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::ApiKey> keys,
+                           tx.ListApiKeysBySubscription(subscription_id));
   bj::array out;
   for (const store::ApiKey& k : keys) {
     if (k.revoked_at) continue;
@@ -427,7 +466,8 @@ Result<ConfigView> Service::View(store::Transaction& tx, const Loaded& l) {
   v.updated_at = l.record.updated_at;
   v.updated_by = l.record.updated_by;
   CAPCONF_ASSIGN_OR_RETURN(v.secrets, tx.ListSecretsBySubscription(l.subscription.id));
-  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle, l.snapshot->bundles->Get(*l.tmpl, l.enabled));
+  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle,
+                           l.snapshot->bundles->Get(*l.tmpl, l.enabled));
   catalog::Facts facts;
   for (const store::Secret& s : v.secrets) facts.secrets.insert(s.pointer);
   facts.resources = resources_.ResourcesOf(l.subscription.id);
@@ -455,11 +495,12 @@ Result<Service::Form> Service::GetForm(const Actor& actor, std::string_view subs
 
 Result<std::int64_t> Service::WriteRevision(store::Transaction& tx, const Actor& actor, Loaded& l,
                                             catalog::CapabilitySet enabled, bj::value config,
-                                            const catalog::Bundle& bundle, std::int64_t expected_revision,
-                                            std::string note) {
+                                            const catalog::Bundle& bundle,
+                                            std::int64_t expected_revision, std::string note) {
   const std::int64_t now = clock_.NowMillis();
   catalog::Facts facts;
-  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::Secret> secrets, tx.ListSecretsBySubscription(l.subscription.id));
+  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::Secret> secrets,
+                           tx.ListSecretsBySubscription(l.subscription.id));
   for (const store::Secret& s : secrets) facts.secrets.insert(s.pointer);
   facts.resources = resources_.ResourcesOf(l.subscription.id);
   bj::value checked = config;
@@ -470,21 +511,20 @@ Result<std::int64_t> Service::WriteRevision(store::Transaction& tx, const Actor&
     api.get_object()["keys"] = std::move(keys);
   }
   config::Readiness readiness = config::Evaluate(bundle, checked, facts);
-  store::AgentConfig next{l.subscription.id,
-                          EnabledJson(*l.tmpl, enabled),
-                          capconf::json::Serialize(config),
-                          expected_revision + 1,
-                          readiness.is_configured,
-                          now,
-                          actor.user_id};
+  store::AgentConfig next{
+      l.subscription.id,     EnabledJson(*l.tmpl, enabled), capconf::json::Serialize(config),
+      expected_revision + 1, readiness.is_configured,       now,
+      actor.user_id};
   Status updated = tx.UpdateAgentConfigIfRevision(next, expected_revision);
   if (updated.code() == StatusCode::kFailedPrecondition) {
     return Status(StatusCode::kAborted, "the configuration changed meanwhile (revision " +
-                                            std::to_string(expected_revision) + " is no longer current)");
+                                            std::to_string(expected_revision) +
+                                            " is no longer current)");
   }
   CAPCONF_RETURN_IF_ERROR(updated);
-  CAPCONF_RETURN_IF_ERROR(tx.InsertRevision({l.subscription.id, next.revision, next.enabled, next.config,
-                                             next.is_configured, now, actor.user_id, std::move(note)}));
+  CAPCONF_RETURN_IF_ERROR(
+      tx.InsertRevision({l.subscription.id, next.revision, next.enabled, next.config,
+                         next.is_configured, now, actor.user_id, std::move(note)}));
   l.record = next;
   l.enabled = enabled;
   l.config = std::move(config);
@@ -492,10 +532,12 @@ Result<std::int64_t> Service::WriteRevision(store::Transaction& tx, const Actor&
 }
 
 Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subscription_id,
-                                       std::optional<std::int64_t> expected, const bj::value& incoming) {
+                                       std::optional<std::int64_t> expected,
+                                       const bj::value& incoming) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
   CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, true));
-  if (!IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "only the buyer configures an agent");
+  if (!IsBuyer(actor))
+    return Status(StatusCode::kPermissionDenied, "only the buyer configures an agent");
   if (l.subscription.state != store::SubscriptionState::kActive) {
     return FailedPreconditionError("the subscription is cancelled");
   }
@@ -507,7 +549,8 @@ Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subs
   // The row is locked: the revision read now is the one this save replaces.
   const std::int64_t expected_revision = l.record.revision;
   if (!incoming.is_object()) return InvalidArgumentError("'config' must be a JSON object");
-  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle, l.snapshot->bundles->Get(*l.tmpl, l.enabled));
+  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle,
+                           l.snapshot->bundles->Get(*l.tmpl, l.enabled));
 
   SaveResult result;
   bj::value config = incoming;
@@ -520,10 +563,14 @@ Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subs
   }
   if (bj::value* api = root.if_contains("api"); api && api->is_object()) {
     if (const bj::value* keys = api->get_object().if_contains("keys")) {
-      if (*keys != bj::value(projection) && !(keys->is_array() && keys->get_array().empty() && projection.empty())) {
-        result.errors.push_back({"/api/keys", "readOnly",
-                                 "is read-only: API keys are created and revoked with the keys endpoints",
-                                 "", {}});
+      if (*keys != bj::value(projection) &&
+          !(keys->is_array() && keys->get_array().empty() && projection.empty())) {
+        result.errors.push_back(
+            {"/api/keys",
+             "readOnly",
+             "is read-only: API keys are created and revoked with the keys endpoints",
+             "",
+             {}});
       }
       api->get_object().erase("keys");
     }
@@ -532,7 +579,8 @@ Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subs
   if (l.config.is_object()) {
     for (const auto& [key, value] : l.config.get_object()) {
       const catalog::Section* s = l.tmpl->FindSection(key);
-      bool present = s && (!s->capability || s->capability->universal() || (l.enabled & s->capability->bit()));
+      bool present =
+          s && (!s->capability || s->capability->universal() || (l.enabled & s->capability->bit()));
       if (!present && !root.contains(key)) root[key] = value;
     }
   }
@@ -550,8 +598,9 @@ Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subs
   for (const auto& [pointer, value] : secrets) {
     if (!value.is_string()) {
       // Validation has already said what is wrong with it, unless the schema allows other types.
-      bool reported = std::any_of(result.errors.begin(), result.errors.end(),
-                                  [&](const config::FieldError& e) { return e.pointer == pointer; });
+      bool reported =
+          std::any_of(result.errors.begin(), result.errors.end(),
+                      [&](const config::FieldError& e) { return e.pointer == pointer; });
       if (!reported) result.errors.push_back({pointer, "type", "a secret is a string", "", {}});
     }
   }
@@ -576,12 +625,14 @@ Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subs
   return result;
 }
 
-Result<ToggleResult> Service::SetCapabilities(const Actor& actor, std::string_view subscription_id,
-                                              const std::map<std::string, bool, std::less<>>& changes,
-                                              std::optional<std::int64_t> expected_revision) {
+Result<ToggleResult> Service::SetCapabilities(
+    const Actor& actor, std::string_view subscription_id,
+    const std::map<std::string, bool, std::less<>>& changes,
+    std::optional<std::int64_t> expected_revision) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
   CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, true));
-  if (!IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "only the buyer configures an agent");
+  if (!IsBuyer(actor))
+    return Status(StatusCode::kPermissionDenied, "only the buyer configures an agent");
   if (l.subscription.state != store::SubscriptionState::kActive) {
     return FailedPreconditionError("the subscription is cancelled");
   }
@@ -591,8 +642,9 @@ Result<ToggleResult> Service::SetCapabilities(const Actor& actor, std::string_vi
                                             std::to_string(l.record.revision));
   }
   config::AgentConfig current{l.enabled, l.config};
-  CAPCONF_ASSIGN_OR_RETURN(config::ToggleOutcome outcome,
-                           config::Toggle(*l.snapshot->catalog, *l.snapshot->bundles, *l.tmpl, current, changes));
+  CAPCONF_ASSIGN_OR_RETURN(
+      config::ToggleOutcome outcome,
+      config::Toggle(*l.snapshot->catalog, *l.snapshot->bundles, *l.tmpl, current, changes));
   ToggleResult result;
   if (!outcome.refused.empty()) {
     result.refused = std::move(outcome.refused);
@@ -602,41 +654,40 @@ Result<ToggleResult> Service::SetCapabilities(const Actor& actor, std::string_vi
     CAPCONF_ASSIGN_OR_RETURN(result.view, View(*tx, l));
     return result;
   }
-  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle, l.snapshot->bundles->Get(*l.tmpl, outcome.next.enabled));
-  CAPCONF_ASSIGN_OR_RETURN(std::int64_t revision,
-                           WriteRevision(*tx, actor, l, outcome.next.enabled, std::move(outcome.next.config),
-                                         *bundle, l.record.revision, "capabilities"));
+  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle,
+                           l.snapshot->bundles->Get(*l.tmpl, outcome.next.enabled));
+  CAPCONF_ASSIGN_OR_RETURN(
+      std::int64_t revision,
+      WriteRevision(*tx, actor, l, outcome.next.enabled, std::move(outcome.next.config), *bundle,
+                    l.record.revision, "capabilities"));
   (void)revision;
   CAPCONF_ASSIGN_OR_RETURN(result.view, View(*tx, l));
   CAPCONF_RETURN_IF_ERROR(tx->Commit());
   return result;
 }
 
-Result<std::vector<store::Revision>> Service::ListRevisions(const Actor& actor, std::string_view subscription_id,
+Result<std::vector<store::Revision>> Service::ListRevisions(const Actor& actor,
+                                                            std::string_view subscription_id,
                                                             store::Page page) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
-  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, tx->GetSubscription(subscription_id));
-  if (s.organization_id != actor.organization_id) {
-    return NotFoundError("there is no subscription '" + std::string(subscription_id) + "'");
-  }
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, OwnSubscription(*tx, actor, subscription_id));
   return tx->ListRevisions(subscription_id, page);
 }
 
 Result<store::Revision> Service::GetRevision(const Actor& actor, std::string_view subscription_id,
                                              std::int64_t revision) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
-  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, tx->GetSubscription(subscription_id));
-  if (s.organization_id != actor.organization_id) {
-    return NotFoundError("there is no subscription '" + std::string(subscription_id) + "'");
-  }
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, OwnSubscription(*tx, actor, subscription_id));
   return tx->GetRevision(subscription_id, revision);
 }
 
 Result<ConfigView> Service::RestoreRevision(const Actor& actor, std::string_view subscription_id,
-                                            std::int64_t revision, std::optional<std::int64_t> expected_revision) {
+                                            std::int64_t revision,
+                                            std::optional<std::int64_t> expected_revision) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
   CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, true));
-  if (!IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "only the buyer configures an agent");
+  if (!IsBuyer(actor))
+    return Status(StatusCode::kPermissionDenied, "only the buyer configures an agent");
   if (l.subscription.state != store::SubscriptionState::kActive) {
     return FailedPreconditionError("the subscription is cancelled");
   }
@@ -650,13 +701,16 @@ Result<ConfigView> Service::RestoreRevision(const Actor& actor, std::string_view
   std::vector<std::string> ids;
   for (const bj::value& id : enabled_json.as_array()) ids.emplace_back(id.as_string());
   CAPCONF_ASSIGN_OR_RETURN(catalog::CapabilitySet enabled, l.snapshot->catalog->ParseSet(ids));
-  std::vector<catalog::SetProblem> problems = catalog::CheckCapabilitySet(*l.snapshot->catalog, *l.tmpl, enabled);
+  std::vector<catalog::SetProblem> problems =
+      catalog::CheckCapabilitySet(*l.snapshot->catalog, *l.tmpl, enabled);
   if (!problems.empty()) return FailedPreconditionError(problems.front().message);
   CAPCONF_ASSIGN_OR_RETURN(bj::value config, ParseStored(old.config, "configuration"));
-  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle, l.snapshot->bundles->Get(*l.tmpl, enabled));
-  CAPCONF_ASSIGN_OR_RETURN(std::int64_t written,
-                           WriteRevision(*tx, actor, l, enabled, std::move(config), *bundle, l.record.revision,
-                                         "restored from " + std::to_string(revision)));
+  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle,
+                           l.snapshot->bundles->Get(*l.tmpl, enabled));
+  CAPCONF_ASSIGN_OR_RETURN(
+      std::int64_t written,
+      WriteRevision(*tx, actor, l, enabled, std::move(config), *bundle, l.record.revision,
+                    "restored from " + std::to_string(revision)));
   (void)written;
   CAPCONF_ASSIGN_OR_RETURN(ConfigView view, View(*tx, l));
   CAPCONF_RETURN_IF_ERROR(tx->Commit());
@@ -676,24 +730,30 @@ Result<std::int64_t> Service::CreditCost(const Actor& actor, std::string_view su
 }
 
 Result<store::ApiKey> Service::CreateApiKey(const Actor& actor, std::string_view subscription_id,
-                                            const std::string& name, const std::vector<std::string>& permissions,
-                                            const std::string& key_hash, const std::string& prefix) {
-  if (name.empty() || name.size() > 100) return InvalidArgumentError("'name' must be 1 to 100 characters");
+                                            const std::string& name,
+                                            const std::vector<std::string>& permissions,
+                                            const std::string& key_hash,
+                                            const std::string& prefix) {
+  if (name.empty() || name.size() > 100)
+    return InvalidArgumentError("'name' must be 1 to 100 characters");
   if (permissions.empty()) return InvalidArgumentError("give the key at least one permission");
   static const std::set<std::string> kPermissions = {"chat", "upload", "config"};
   bj::array list;
   std::set<std::string> seen;
   for (const std::string& p : permissions) {
-    if (!kPermissions.contains(p)) return InvalidArgumentError("unknown permission '" + p + "' (chat, upload, config)");
+    if (!kPermissions.contains(p))
+      return InvalidArgumentError("unknown permission '" + p + "' (chat, upload, config)");
     if (seen.insert(p).second) list.push_back(bj::string(p));
   }
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
   CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, false));
-  if (!IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "only the buyer manages API keys");
+  if (!IsBuyer(actor))
+    return Status(StatusCode::kPermissionDenied, "only the buyer manages API keys");
   if (l.subscription.state != store::SubscriptionState::kActive) {
     return FailedPreconditionError("the subscription is cancelled");
   }
-  if (!ApiEnabled(*l.tmpl, l.enabled)) return FailedPreconditionError("API Access is not enabled for this agent");
+  if (!ApiEnabled(*l.tmpl, l.enabled))
+    return FailedPreconditionError("API Access is not enabled for this agent");
   store::ApiKey key;
   key.subscription_id = l.subscription.id;
   key.name = name;
@@ -707,44 +767,39 @@ Result<store::ApiKey> Service::CreateApiKey(const Actor& actor, std::string_view
   return key;
 }
 
-Result<std::vector<store::ApiKey>> Service::ListApiKeys(const Actor& actor, std::string_view subscription_id) {
+Result<std::vector<store::ApiKey>> Service::ListApiKeys(const Actor& actor,
+                                                        std::string_view subscription_id) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
-  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, tx->GetSubscription(subscription_id));
-  if (s.organization_id != actor.organization_id) {
-    return NotFoundError("there is no subscription '" + std::string(subscription_id) + "'");
-  }
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, OwnSubscription(*tx, actor, subscription_id));
   return tx->ListApiKeysBySubscription(subscription_id);
 }
 
-Status Service::RevokeApiKey(const Actor& actor, std::string_view subscription_id, std::string_view key_id) {
+Status Service::RevokeApiKey(const Actor& actor, std::string_view subscription_id,
+                             std::string_view key_id) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, tx->GetSubscription(subscription_id));
-  if (s.organization_id != actor.organization_id) {
-    return NotFoundError("there is no subscription '" + std::string(subscription_id) + "'");
-  }
-  if (!IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "only the buyer manages API keys");
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, OwnSubscription(*tx, actor, subscription_id));
+  if (!IsBuyer(actor))
+    return Status(StatusCode::kPermissionDenied, "only the buyer manages API keys");
   CAPCONF_ASSIGN_OR_RETURN(store::ApiKey key, tx->GetApiKey(key_id));
-  if (key.subscription_id != s.id) return NotFoundError("there is no API key '" + std::string(key_id) + "'");
+  if (key.subscription_id != s.id)
+    return NotFoundError("there is no API key '" + std::string(key_id) + "'");
   CAPCONF_RETURN_IF_ERROR(tx->RevokeApiKey(key_id, clock_.NowMillis()));
   return tx->Commit();
 }
 
-Result<std::vector<store::Secret>> Service::ListSecrets(const Actor& actor, std::string_view subscription_id) {
+Result<std::vector<store::Secret>> Service::ListSecrets(const Actor& actor,
+                                                        std::string_view subscription_id) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
-  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, tx->GetSubscription(subscription_id));
-  if (s.organization_id != actor.organization_id) {
-    return NotFoundError("there is no subscription '" + std::string(subscription_id) + "'");
-  }
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, OwnSubscription(*tx, actor, subscription_id));
   return tx->ListSecretsBySubscription(subscription_id);
 }
 
-Status Service::DeleteSecret(const Actor& actor, std::string_view subscription_id, std::string_view pointer) {
+Status Service::DeleteSecret(const Actor& actor, std::string_view subscription_id,
+                             std::string_view pointer) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, tx->GetSubscription(subscription_id));
-  if (s.organization_id != actor.organization_id) {
-    return NotFoundError("there is no subscription '" + std::string(subscription_id) + "'");
-  }
-  if (!IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "only the buyer manages secrets");
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, OwnSubscription(*tx, actor, subscription_id));
+  if (!IsBuyer(actor))
+    return Status(StatusCode::kPermissionDenied, "only the buyer manages secrets");
   CAPCONF_RETURN_IF_ERROR(tx->DeleteSecret(subscription_id, pointer));
   return tx->Commit();
 }

@@ -36,8 +36,8 @@ class Browser {
  public:
   Browser(std::uint16_t port) : client_(port) {}
   ClientResponse SignIn(const std::string& email, const std::string& password = kPassword) {
-    ClientResponse r = Call("POST", "/api/v1/session",
-                            bj::object{{"email", email}, {"password", password}});
+    ClientResponse r =
+        Call("POST", "/api/v1/session", bj::object{{"email", email}, {"password", password}});
     if (r.status == 200) {
       csrf_ = std::string(r.Json().at("csrf_token").as_string());
       cookie_.clear();
@@ -49,8 +49,9 @@ class Browser {
     }
     return r;
   }
-  ClientResponse Call(std::string_view method, std::string_view path, const bj::value& body = nullptr,
-                      HeaderList headers = {}, bool with_csrf = true) {
+  ClientResponse Call(std::string_view method, std::string_view path,
+                      const bj::value& body = nullptr, HeaderList headers = {},
+                      bool with_csrf = true) {
     if (!cookie_.empty()) headers.push_back({"Cookie", cookie_});
     if (!bearer_.empty()) headers.push_back({"Authorization", "Bearer " + bearer_});
     if (with_csrf && !csrf_.empty() && method != "GET") headers.push_back({"X-CSRF-Token", csrf_});
@@ -63,7 +64,8 @@ class Browser {
     EXPECT_TRUE(r.ok()) << r.status().message();
     return r.ok() ? *r : ClientResponse{};
   }
-  ClientResponse Raw(std::string_view method, std::string_view path, std::string body, HeaderList headers = {}) {
+  ClientResponse Raw(std::string_view method, std::string_view path, std::string body,
+                     HeaderList headers = {}) {
     if (!cookie_.empty()) headers.push_back({"Cookie", cookie_});
     if (!csrf_.empty()) headers.push_back({"X-CSRF-Token", csrf_});
     headers.push_back({"Content-Type", "application/json"});
@@ -103,9 +105,12 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
       if (database.empty()) GTEST_SKIP() << "no PostgreSQL: " << why;
       // A fresh schema per test keeps tests apart on one cluster.
       schema_ = "api_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++);
-      RunCli("/usr/lib/postgresql/15/bin/psql -q '" + database + "' -c 'CREATE SCHEMA " + schema_ + "' >/dev/null 2>&1 || "
-             "runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -q '" + database + "' -c 'CREATE SCHEMA " + schema_ + "' >/dev/null 2>&1");
-      database += (database.find('?') == std::string::npos ? "?" : "&") + std::string("options=-csearch_path%3D") + schema_;
+      RunCli("/usr/lib/postgresql/15/bin/psql -q '" + database + "' -c 'CREATE SCHEMA " + schema_ +
+             "' >/dev/null 2>&1 || "
+             "runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -q '" +
+             database + "' -c 'CREATE SCHEMA " + schema_ + "' >/dev/null 2>&1");
+      database += (database.find('?') == std::string::npos ? "?" : "&") +
+                  std::string("options=-csearch_path%3D") + schema_;
     }
     database_ = database;
     auto server = testing::ServerProcess::Start(CAPCONF_BINARY, database);
@@ -121,18 +126,21 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
   }
   std::string Cli(const std::string& args, const std::string& input = "") {
     std::string feed = input.empty() ? "" : "printf '%s\\n' '" + input + "' | ";
-    return RunCli(feed + std::string(CAPCONF_BINARY) + " " + args + " --database '" + database_ + "' 2>&1");
+    return RunCli(feed + std::string(CAPCONF_BINARY) + " " + args + " --database '" + database_ +
+                  "' 2>&1");
   }
   std::string OfferingOf(Browser& b, const std::string& template_id) {
     bj::value offerings = b.Call("GET", "/api/v1/offerings").Json();
     for (const bj::value& o : offerings.at("offerings").as_array()) {
-      if (o.at("template_id").as_string() == template_id) return std::string(o.at("id").as_string());
+      if (o.at("template_id").as_string() == template_id)
+        return std::string(o.at("id").as_string());
     }
     ADD_FAILURE() << "no offering of " << template_id;
     return "";
   }
   std::string Subscribe(Browser& b, const std::string& template_id) {
-    ClientResponse r = b.Call("POST", "/api/v1/subscriptions", bj::object{{"offering_id", OfferingOf(b, template_id)}});
+    ClientResponse r = b.Call("POST", "/api/v1/subscriptions",
+                              bj::object{{"offering_id", OfferingOf(b, template_id)}});
     EXPECT_EQ(r.status, 201) << r.body;
     return r.status == 201 ? std::string(r.Json().at("id").as_string()) : "";
   }
@@ -156,7 +164,8 @@ TEST_P(ApiTest, SignsInWithPasswordAndProtectsStateChangesWithCsrf) {
   bool http_only = false;
   for (const auto& [name, value] : ok.headers) {
     if (http::EqualsIgnoreCase(name, "Set-Cookie") && value.rfind("capconf_session=", 0) == 0) {
-      http_only = value.find("HttpOnly") != std::string::npos && value.find("SameSite=Strict") != std::string::npos;
+      http_only = value.find("HttpOnly") != std::string::npos &&
+                  value.find("SameSite=Strict") != std::string::npos;
     }
   }
   EXPECT_TRUE(http_only);
@@ -164,8 +173,9 @@ TEST_P(ApiTest, SignsInWithPasswordAndProtectsStateChangesWithCsrf) {
   ASSERT_EQ(me.status, 200);
   EXPECT_EQ(me.Json().at("role").as_string(), "buyer");
   // A state change without the CSRF token is refused even with the cookie.
-  ClientResponse forged = b.Call("POST", "/api/v1/subscriptions",
-                                 bj::object{{"offering_id", OfferingOf(b, "topic-assistant")}}, {}, false);
+  ClientResponse forged =
+      b.Call("POST", "/api/v1/subscriptions",
+             bj::object{{"offering_id", OfferingOf(b, "topic-assistant")}}, {}, false);
   EXPECT_EQ(forged.status, 403);
   EXPECT_EQ(b.Call("DELETE", "/api/v1/session").status, 204);
   EXPECT_EQ(b.Call("GET", "/api/v1/me").status, 401);
@@ -176,22 +186,28 @@ TEST_P(ApiTest, ConfiguresEveryTemplateEndToEnd) {
   ASSERT_EQ(b.SignIn("buyer@demo.capconf.dev").status, 200);
   struct Case {
     const char* tmpl;
-    bj::value bad;   // a config with one error
+    bj::value bad;  // a config with one error
     const char* bad_pointer;
     bj::value good;
   };
   std::vector<Case> cases = {
       {"customer-support-agent",
-       bj::parse(R"({"widget": {"position": "bottom-left", "theme": "dark", "allowed_domains": ["not a domain"]}})"),
+       bj::parse(
+           R"({"widget": {"position": "bottom-left", "theme": "dark", "allowed_domains": ["not a domain"]}})"),
        "/widget/allowed_domains/0",
-       bj::parse(R"({"branding": {"agent_name": "Acme Helper"}, "widget": {"position": "bottom-left", "theme": "dark", "allowed_domains": ["acme.example"]},
+       bj::parse(
+           R"({"branding": {"agent_name": "Acme Helper"}, "widget": {"position": "bottom-left", "theme": "dark", "allowed_domains": ["acme.example"]},
                     "rag": {"sources": [{"type": "url", "url": "https://docs.acme.example"}], "chunk_size": 1024}})")},
-      {"research-agent", bj::parse(R"({"search_settings": {"max_results": 50}})"), "/search_settings/max_results",
-       bj::parse(R"({"search_settings": {"max_results": 10}, "web_search": {"provider": "brave", "api_key": "brave-secret-key-1234"}})")},
+      {"research-agent", bj::parse(R"({"search_settings": {"max_results": 50}})"),
+       "/search_settings/max_results",
+       bj::parse(
+           R"({"search_settings": {"max_results": 10}, "web_search": {"provider": "brave", "api_key": "brave-secret-key-1234"}})")},
       {"topic-assistant", bj::parse(R"({"assistant_configuration": {"role": "Python Expert"}})"),
        "/assistant_configuration/system_prompt",
-       bj::parse(R"({"assistant_configuration": {"role": "Python Expert", "system_prompt": "Answer with code."}})")},
-      {"code-assistant", bj::parse(R"({"code_settings": {"style_guide": "tabs"}})"), "/code_settings/style_guide",
+       bj::parse(
+           R"({"assistant_configuration": {"role": "Python Expert", "system_prompt": "Answer with code."}})")},
+      {"code-assistant", bj::parse(R"({"code_settings": {"style_guide": "tabs"}})"),
+       "/code_settings/style_guide",
        bj::parse(R"({"code_settings": {"languages": ["go"], "style_guide": "google"}})")},
   };
   for (const Case& c : cases) {
@@ -209,15 +225,18 @@ TEST_P(ApiTest, ConfiguresEveryTemplateEndToEnd) {
     EXPECT_TRUE(form.Json().at("ui_schema").as_object().contains("ui:order"));
     // Without If-Match: 428; with an error: 422 at the field, nothing saved.
     EXPECT_EQ(b.Call("PUT", base + "/config", bj::object{{"config", c.good}}).status, 428);
-    ClientResponse bad = b.Call("PUT", base + "/config", bj::object{{"config", c.bad}}, {{"If-Match", "\"r1\""}});
+    ClientResponse bad =
+        b.Call("PUT", base + "/config", bj::object{{"config", c.bad}}, {{"If-Match", "\"r1\""}});
     ASSERT_EQ(bad.status, 422) << bad.body;
     bool at_field = false;
     bj::value problem = bad.Json();
-    for (const bj::value& e : problem.at("errors").as_array()) at_field = at_field || e.at("pointer").as_string() == c.bad_pointer;
+    for (const bj::value& e : problem.at("errors").as_array())
+      at_field = at_field || e.at("pointer").as_string() == c.bad_pointer;
     EXPECT_TRUE(at_field) << bad.body;
     EXPECT_EQ(b.Call("GET", base + "/config").Json().at("revision").as_int64(), 1);
     // Fixed: saved as revision 2, and a reload shows it.
-    ClientResponse good = b.Call("PUT", base + "/config", bj::object{{"config", c.good}}, {{"If-Match", "\"r1\""}});
+    ClientResponse good =
+        b.Call("PUT", base + "/config", bj::object{{"config", c.good}}, {{"If-Match", "\"r1\""}});
     ASSERT_EQ(good.status, 200) << good.body;
     EXPECT_EQ(good.Header("ETag"), "\"r2\"");
     ClientResponse reload = b.Call("GET", base + "/config");
@@ -230,7 +249,10 @@ TEST_P(ApiTest, ConfiguresEveryTemplateEndToEnd) {
       EXPECT_EQ(reload.Json().at("secrets").at(0).at("last4").as_string(), "1234");
     }
     // A stale revision: 412.
-    EXPECT_EQ(b.Call("PUT", base + "/config", bj::object{{"config", c.good}}, {{"If-Match", "\"r1\""}}).status, 412);
+    EXPECT_EQ(
+        b.Call("PUT", base + "/config", bj::object{{"config", c.good}}, {{"If-Match", "\"r1\""}})
+            .status,
+        412);
     // Revisions, a diff, and a restore that is a new revision.
     ClientResponse revisions = b.Call("GET", base + "/revisions");
     ASSERT_EQ(revisions.status, 200);
@@ -244,11 +266,14 @@ TEST_P(ApiTest, ConfiguresEveryTemplateEndToEnd) {
     ASSERT_EQ(restored.status, 200) << restored.body;
     EXPECT_EQ(restored.Json().at("revision").as_int64(), 3);
     ClientResponse first = b.Call("GET", base + "/revisions/1");
-    EXPECT_EQ(restored.Json().at("config").at("branding"), first.Json().at("config").at("branding"));
+    EXPECT_EQ(restored.Json().at("config").at("branding"),
+              first.Json().at("config").at("branding"));
     ClientResponse cost = b.Call("GET", base + "/credit-cost?action=chat_message");
     ASSERT_EQ(cost.status, 200);
     EXPECT_GE(cost.Json().at("credits").as_int64(), 1);
-    EXPECT_EQ(b.Call("GET", base + "/credit-cost?action=no_such_action").Json().at("credits").as_int64(), 1);
+    EXPECT_EQ(
+        b.Call("GET", base + "/credit-cost?action=no_such_action").Json().at("credits").as_int64(),
+        1);
   }
 }
 
@@ -257,7 +282,8 @@ TEST_P(ApiTest, ConcurrentSavesExactlyOneWins) {
   ASSERT_EQ(b.SignIn("buyer@demo.capconf.dev").status, 200);
   std::string sub = Subscribe(b, "topic-assistant");
   std::string path = "/api/v1/subscriptions/" + sub + "/config";
-  bj::value config = bj::parse(R"({"assistant_configuration": {"role": "r", "system_prompt": "p"}})");
+  bj::value config =
+      bj::parse(R"({"assistant_configuration": {"role": "r", "system_prompt": "p"}})");
   for (int round = 1; round <= 5; ++round) {
     std::string tag = "\"r" + std::to_string(round) + "\"";
     std::vector<int> statuses(4);
@@ -269,7 +295,9 @@ TEST_P(ApiTest, ConcurrentSavesExactlyOneWins) {
     }
     for (int i = 0; i < 4; ++i) {
       threads.emplace_back([&, i] {
-        statuses[i] = browsers[i]->Call("PUT", path, bj::object{{"config", config}}, {{"If-Match", tag}}).status;
+        statuses[i] = browsers[i]
+                          ->Call("PUT", path, bj::object{{"config", config}}, {{"If-Match", tag}})
+                          .status;
       });
     }
     for (auto& t : threads) t.join();
@@ -285,7 +313,9 @@ TEST_P(ApiTest, CapabilityRulesAndDefaults) {
   std::string path = "/api/v1/subscriptions/" + sub + "/capabilities";
   ClientResponse on = b.Call("PATCH", path, bj::object{{"enable", bj::array{"escalation"}}});
   ASSERT_EQ(on.status, 200) << on.body;
-  EXPECT_EQ(on.Json().at("config").at("escalation").at("triggers").at("unanswered_threshold").as_int64(), 3);
+  EXPECT_EQ(
+      on.Json().at("config").at("escalation").at("triggers").at("unanswered_threshold").as_int64(),
+      3);
   EXPECT_EQ(on.Json().at("revision").as_int64(), 2);
   ClientResponse refused = b.Call("PATCH", path, bj::object{{"disable", bj::array{"rag"}}});
   EXPECT_EQ(refused.status, 409);
@@ -293,15 +323,19 @@ TEST_P(ApiTest, CapabilityRulesAndDefaults) {
             "Knowledge Base is included in Customer Support Agent and cannot be turned off.");
   EXPECT_EQ(b.Call("PATCH", path, bj::object{{"enable", bj::array{"voice"}}}).status, 409);
   EXPECT_EQ(b.Call("PATCH", path, bj::object{{"enable", bj::array{"telepathy"}}}).status, 422);
-  EXPECT_EQ(b.Call("GET", "/api/v1/subscriptions/" + sub + "/config").Json().at("revision").as_int64(), 2);
+  EXPECT_EQ(
+      b.Call("GET", "/api/v1/subscriptions/" + sub + "/config").Json().at("revision").as_int64(),
+      2);
 }
 
 TEST_P(ApiTest, AnotherTenantSeesNothingAndRolesAreEnforced) {
   Browser owner(port());
   ASSERT_EQ(owner.SignIn("buyer@demo.capconf.dev").status, 200);
   std::string sub = Subscribe(owner, "topic-assistant");
-  std::string id = Cli("user create --email rival@other.example --role buyer --organization 'Rival Inc' --password-stdin",
-                   "rival-password-1");
+  std::string id =
+      Cli("user create --email rival@other.example --role buyer --organization 'Rival Inc' "
+          "--password-stdin",
+          "rival-password-1");
   ASSERT_EQ(id.size(), 26u) << id;
   Browser rival(port());
   ASSERT_EQ(rival.SignIn("rival@other.example", "rival-password-1").status, 200);
@@ -314,14 +348,24 @@ TEST_P(ApiTest, AnotherTenantSeesNothingAndRolesAreEnforced) {
     EXPECT_EQ(other->Call("GET", base + "/config").status, 404);
     EXPECT_EQ(other->Call("GET", base + "/form").status, 404);
     EXPECT_EQ(other->Call("PUT", base + "/config", body, {{"If-Match", "\"r1\""}}).status, 404);
-    EXPECT_EQ(other->Call("PATCH", base + "/capabilities", bj::object{{"enable", bj::array{}}}).status, 404);
+    EXPECT_EQ(
+        other->Call("PATCH", base + "/capabilities", bj::object{{"enable", bj::array{}}}).status,
+        404);
     EXPECT_EQ(other->Call("GET", base + "/revisions").status, 404);
     EXPECT_EQ(other->Call("POST", base + "/revisions/1/restore").status, 404);
     EXPECT_EQ(other->Call("POST", base + "/cancel").status, 404);
   }
   // Roles: buyers do not publish, sellers do not subscribe.
-  EXPECT_EQ(owner.Call("POST", "/api/v1/offerings", bj::object{{"template_id", "topic-assistant"}, {"name", "Mine"}}).status, 403);
-  EXPECT_EQ(seller.Call("POST", "/api/v1/subscriptions", bj::object{{"offering_id", OfferingOf(seller, "topic-assistant")}}).status, 403);
+  EXPECT_EQ(owner
+                .Call("POST", "/api/v1/offerings",
+                      bj::object{{"template_id", "topic-assistant"}, {"name", "Mine"}})
+                .status,
+            403);
+  EXPECT_EQ(seller
+                .Call("POST", "/api/v1/subscriptions",
+                      bj::object{{"offering_id", OfferingOf(seller, "topic-assistant")}})
+                .status,
+            403);
   EXPECT_EQ(owner.Call("GET", base + "/config").Json().at("revision").as_int64(), 1);
 }
 
@@ -339,27 +383,37 @@ TEST_P(ApiTest, BadInputGetsAClearProblemAndChangesNothing) {
   EXPECT_EQ(b.Raw("PUT", path, R"({"config": {}, "revision": 7})", match).status, 422);
   EXPECT_EQ(b.Raw("PUT", path, R"({"config": {}, "surprise": true})", match).status, 422);
   EXPECT_EQ(b.Raw("PUT", path, R"({"config": 5})", match).status, 422);
-  EXPECT_EQ(b.Raw("PUT", path, R"({"config": {"assistant_configuration": {"role": 5}}})", match).status, 422);
+  EXPECT_EQ(
+      b.Raw("PUT", path, R"({"config": {"assistant_configuration": {"role": 5}}})", match).status,
+      422);
   std::string deep = std::string(200, '[') + std::string(200, ']');
   EXPECT_EQ(b.Raw("PUT", path, "{\"config\": " + deep + "}", match).status, 413);
-  EXPECT_EQ(b.Raw("PUT", path, "{\"config\": {\"x\": \"" + std::string(2 << 20, 'a') + "\"}}", match).status, 413);
+  EXPECT_EQ(
+      b.Raw("PUT", path, "{\"config\": {\"x\": \"" + std::string(2 << 20, 'a') + "\"}}", match)
+          .status,
+      413);
   EXPECT_EQ(b.Raw("POST", "/api/v1/subscriptions", R"({"offering": "x"})").status, 422);
   EXPECT_EQ(b.Raw("POST", "/api/v1/subscriptions", R"({"offering_id": 5})").status, 422);
-  EXPECT_EQ(b.Raw("PATCH", "/api/v1/subscriptions/" + sub + "/capabilities", R"({"enable": "api"})").status, 422);
+  EXPECT_EQ(b.Raw("PATCH", "/api/v1/subscriptions/" + sub + "/capabilities", R"({"enable": "api"})")
+                .status,
+            422);
   EXPECT_EQ(b.Call("GET", path).Json().at("revision").as_int64(), 1);
-  EXPECT_EQ(b.Call("GET", "/api/v1/subscriptions").Json().at("subscriptions").as_array().size(), 1u);
+  EXPECT_EQ(b.Call("GET", "/api/v1/subscriptions").Json().at("subscriptions").as_array().size(),
+            1u);
 }
 
 TEST_P(ApiTest, BearerTokensNeedNoCookieOrCsrf) {
-  std::string token = Cli("token create --email buyer@demo.capconf.dev --name ci --data-dir " + server_->data_dir());
+  std::string token = Cli("token create --email buyer@demo.capconf.dev --name ci --data-dir " +
+                          server_->data_dir());
   ASSERT_EQ(token.rfind("cct_", 0), 0u) << token;
   Browser program(port());
   program.UseBearer(token);
   ClientResponse me = program.Call("GET", "/api/v1/me");
   ASSERT_EQ(me.status, 200) << me.body;
   EXPECT_EQ(me.Json().at("email").as_string(), "buyer@demo.capconf.dev");
-  ClientResponse sub = program.Call("POST", "/api/v1/subscriptions",
-                                    bj::object{{"offering_id", OfferingOf(program, "topic-assistant")}});
+  ClientResponse sub =
+      program.Call("POST", "/api/v1/subscriptions",
+                   bj::object{{"offering_id", OfferingOf(program, "topic-assistant")}});
   EXPECT_EQ(sub.status, 201) << sub.body;
   Browser forger(port());
   forger.UseBearer("cct_notarealtokenatall0000000000000000");
@@ -373,9 +427,12 @@ TEST_P(ApiTest, BearerTokensNeedNoCookieOrCsrf) {
 TEST_P(ApiTest, ASellersOfferingReachesBuyers) {
   Browser seller(port());
   ASSERT_EQ(seller.SignIn("seller@demo.capconf.dev").status, 200);
-  ClientResponse created = seller.Call("POST", "/api/v1/offerings",
-                                       bj::object{{"template_id", "code-assistant"}, {"name", "Rusty Reviewer"},
-                                                  {"description", "Reviews Rust"}, {"credit_costs", bj::object{{"code_execution", 4}}}});
+  ClientResponse created =
+      seller.Call("POST", "/api/v1/offerings",
+                  bj::object{{"template_id", "code-assistant"},
+                             {"name", "Rusty Reviewer"},
+                             {"description", "Reviews Rust"},
+                             {"credit_costs", bj::object{{"code_execution", 4}}}});
   ASSERT_EQ(created.status, 201) << created.body;
   std::string id(created.Json().at("id").as_string());
   EXPECT_EQ(created.Json().at("state").as_string(), "draft");
@@ -383,19 +440,24 @@ TEST_P(ApiTest, ASellersOfferingReachesBuyers) {
   Browser buyer(port());
   ASSERT_EQ(buyer.SignIn("buyer@demo.capconf.dev").status, 200);
   EXPECT_EQ(buyer.Call("GET", "/api/v1/offerings/" + id).status, 404);  // a draft is invisible
-  ASSERT_EQ(seller.Call("PATCH", "/api/v1/offerings/" + id, bj::object{{"state", "active"}}).status, 200);
+  ASSERT_EQ(seller.Call("PATCH", "/api/v1/offerings/" + id, bj::object{{"state", "active"}}).status,
+            200);
   ClientResponse found = buyer.Call("GET", "/api/v1/offerings/" + id);
   ASSERT_EQ(found.status, 200);
   EXPECT_EQ(found.Json().at("name").as_string(), "Rusty Reviewer");
   ClientResponse sub = buyer.Call("POST", "/api/v1/subscriptions", bj::object{{"offering_id", id}});
   ASSERT_EQ(sub.status, 201);
-  ClientResponse cost = buyer.Call("GET", "/api/v1/subscriptions/" + std::string(sub.Json().at("id").as_string()) +
-                                              "/credit-cost?action=code_execution");
+  ClientResponse cost =
+      buyer.Call("GET", "/api/v1/subscriptions/" + std::string(sub.Json().at("id").as_string()) +
+                            "/credit-cost?action=code_execution");
   EXPECT_EQ(cost.Json().at("credits").as_int64(), 4);
   ClientResponse subs = seller.Call("GET", "/api/v1/offerings/" + id + "/subscriptions");
   ASSERT_EQ(subs.status, 200);
   EXPECT_EQ(subs.Json().at("subscriptions").as_array().size(), 1u);
-  EXPECT_EQ(seller.Call("POST", "/api/v1/offerings", bj::object{{"template_id", "nope"}, {"name", "x"}}).status, 422);
+  EXPECT_EQ(
+      seller.Call("POST", "/api/v1/offerings", bj::object{{"template_id", "nope"}, {"name", "x"}})
+          .status,
+      422);
 }
 
 TEST_P(ApiTest, ApiKeysAreShownOnceAndProjectedIntoTheConfig) {
@@ -403,8 +465,9 @@ TEST_P(ApiTest, ApiKeysAreShownOnceAndProjectedIntoTheConfig) {
   ASSERT_EQ(b.SignIn("buyer@demo.capconf.dev").status, 200);
   std::string sub = Subscribe(b, "topic-assistant");
   std::string base = "/api/v1/subscriptions/" + sub;
-  ClientResponse created = b.Call("POST", base + "/api-keys",
-                                  bj::object{{"name", "backend"}, {"permissions", bj::array{"chat", "config"}}});
+  ClientResponse created =
+      b.Call("POST", base + "/api-keys",
+             bj::object{{"name", "backend"}, {"permissions", bj::array{"chat", "config"}}});
   ASSERT_EQ(created.status, 201) << created.body;
   std::string secret(created.Json().at("secret").as_string());
   EXPECT_EQ(secret.rfind("cck_", 0), 0u);
@@ -422,22 +485,33 @@ TEST_P(ApiTest, ApiKeysAreShownOnceAndProjectedIntoTheConfig) {
   // The projection may come back unchanged; changing it is refused as read-only.
   bj::value edited = doc.at("config");
   edited.as_object()["assistant_configuration"] = bj::object{{"role", "r"}, {"system_prompt", "p"}};
-  ClientResponse same = b.Call("PUT", base + "/config", bj::object{{"config", edited}}, {{"If-Match", "\"r1\""}});
+  ClientResponse same =
+      b.Call("PUT", base + "/config", bj::object{{"config", edited}}, {{"If-Match", "\"r1\""}});
   EXPECT_EQ(same.status, 200) << same.body;
   edited.at("api").at("keys").as_array().clear();
   edited.at("api").at("keys").as_array().push_back(bj::object{{"name", "forged"}});
-  ClientResponse forged = b.Call("PUT", base + "/config", bj::object{{"config", edited}}, {{"If-Match", "\"r2\""}});
+  ClientResponse forged =
+      b.Call("PUT", base + "/config", bj::object{{"config", edited}}, {{"If-Match", "\"r2\""}});
   EXPECT_EQ(forged.status, 422);
   EXPECT_NE(forged.body.find("/api/keys"), std::string::npos);
   std::string key_id(created.Json().at("id").as_string());
   EXPECT_EQ(b.Call("DELETE", base + "/api-keys/" + key_id).status, 204);
   bj::value after = b.Call("GET", base + "/api-keys").Json();
   EXPECT_FALSE(after.at("api_keys").at(0).at("revoked_at").is_null());
-  EXPECT_TRUE(b.Call("GET", base + "/config").Json().at("config").at("api").at("keys").as_array().empty());
-  EXPECT_EQ(b.Call("POST", base + "/api-keys", bj::object{{"name", "x"}, {"permissions", bj::array{"root"}}}).status, 422);
+  EXPECT_TRUE(
+      b.Call("GET", base + "/config").Json().at("config").at("api").at("keys").as_array().empty());
+  EXPECT_EQ(b.Call("POST", base + "/api-keys",
+                   bj::object{{"name", "x"}, {"permissions", bj::array{"root"}}})
+                .status,
+            422);
   // If-Match: * saves over whatever is current.
-  EXPECT_EQ(b.Call("PUT", base + "/config", bj::object{{"config", bj::object{{"assistant_configuration",
-            bj::object{{"role", "r2"}, {"system_prompt", "p"}}}}}}, {{"If-Match", "*"}}).status, 200);
+  EXPECT_EQ(b.Call("PUT", base + "/config",
+                   bj::object{{"config",
+                               bj::object{{"assistant_configuration",
+                                           bj::object{{"role", "r2"}, {"system_prompt", "p"}}}}}},
+                   {{"If-Match", "*"}})
+                .status,
+            200);
 }
 
 TEST_P(ApiTest, SecretsAreWriteOnly) {
@@ -445,8 +519,12 @@ TEST_P(ApiTest, SecretsAreWriteOnly) {
   ASSERT_EQ(b.SignIn("buyer@demo.capconf.dev").status, 200);
   std::string sub = Subscribe(b, "research-agent");
   std::string base = "/api/v1/subscriptions/" + sub;
-  bj::value config = bj::parse(R"({"web_search": {"provider": "tavily", "api_key": "tvly-very-secret-9876"}})");
-  ASSERT_EQ(b.Call("PUT", base + "/config", bj::object{{"config", config}}, {{"If-Match", "\"r1\""}}).status, 200);
+  bj::value config =
+      bj::parse(R"({"web_search": {"provider": "tavily", "api_key": "tvly-very-secret-9876"}})");
+  ASSERT_EQ(
+      b.Call("PUT", base + "/config", bj::object{{"config", config}}, {{"If-Match", "\"r1\""}})
+          .status,
+      200);
   ClientResponse secrets = b.Call("GET", base + "/secrets");
   ASSERT_EQ(secrets.status, 200);
   EXPECT_EQ(secrets.body.find("tvly-very-secret"), std::string::npos);
@@ -456,15 +534,20 @@ TEST_P(ApiTest, SecretsAreWriteOnly) {
   EXPECT_FALSE(view.Json().at("config").at("web_search").as_object().contains("api_key"));
   // The need for the key is met while it is set.
   bj::value missing = view.Json().at("missing");
-  for (const bj::value& m : missing.as_array()) EXPECT_NE(m.at("need").as_string(), "search_api_key");
+  for (const bj::value& m : missing.as_array())
+    EXPECT_NE(m.at("need").as_string(), "search_api_key");
   // Saving again without the key keeps it; deleting it brings the need back.
-  ASSERT_EQ(b.Call("PUT", base + "/config", bj::object{{"config", bj::parse(R"({"web_search": {"provider": "tavily"}})")}},
-                   {{"If-Match", "\"r2\""}}).status, 200);
+  ASSERT_EQ(b.Call("PUT", base + "/config",
+                   bj::object{{"config", bj::parse(R"({"web_search": {"provider": "tavily"}})")}},
+                   {{"If-Match", "\"r2\""}})
+                .status,
+            200);
   EXPECT_EQ(b.Call("GET", base + "/secrets").Json().at("secrets").as_array().size(), 1u);
   EXPECT_EQ(b.Call("DELETE", base + "/secrets?pointer=/web_search/api_key").status, 204);
   bj::value after = b.Call("GET", base + "/config").Json().at("missing");
   bool needed = false;
-  for (const bj::value& m : after.as_array()) needed = needed || m.at("need").as_string() == "search_api_key";
+  for (const bj::value& m : after.as_array())
+    needed = needed || m.at("need").as_string() == "search_api_key";
   EXPECT_TRUE(needed);
 }
 
@@ -472,8 +555,8 @@ TEST_P(ApiTest, FilesAreSniffedStoredOnceAndPrivateToTheirOrganisation) {
   Browser b(port());
   ASSERT_EQ(b.SignIn("buyer@demo.capconf.dev").status, 200);
   std::string pdf = "%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n";
-  ClientResponse uploaded = b.Raw("POST", "/api/v1/files?filename=handbook.pdf&purpose=document", pdf,
-                                  {{"Content-Type", "application/octet-stream"}});
+  ClientResponse uploaded = b.Raw("POST", "/api/v1/files?filename=handbook.pdf&purpose=document",
+                                  pdf, {{"Content-Type", "application/octet-stream"}});
   ASSERT_EQ(uploaded.status, 201) << uploaded.body;
   bj::value file = uploaded.Json();
   EXPECT_EQ(file.at("content_type").as_string(), "application/pdf");
@@ -486,10 +569,18 @@ TEST_P(ApiTest, FilesAreSniffedStoredOnceAndPrivateToTheirOrganisation) {
   EXPECT_NE(content.Header("Content-Disposition").find("attachment"), std::string::npos);
   EXPECT_EQ(b.Call("GET", "/api/v1/files").Json().at("files").as_array().size(), 1u);
   // The claimed type does not matter: an executable named .pdf is refused.
-  EXPECT_EQ(b.Raw("POST", "/api/v1/files?filename=evil.pdf", std::string("\x7f" "ELF\x02\x01\x01\0", 8)).status, 415);
-  EXPECT_EQ(b.Raw("POST", "/api/v1/files?filename=notes.txt&purpose=avatar", "just text").status, 415);
+  EXPECT_EQ(b.Raw("POST", "/api/v1/files?filename=evil.pdf",
+                  std::string("\x7f"
+                              "ELF\x02\x01\x01\0",
+                              8))
+                .status,
+            415);
+  EXPECT_EQ(b.Raw("POST", "/api/v1/files?filename=notes.txt&purpose=avatar", "just text").status,
+            415);
   EXPECT_EQ(b.Raw("POST", "/api/v1/files?filename=a/b.txt", "x").status, 400);
-  EXPECT_EQ(b.Raw("POST", "/api/v1/files?filename=big.txt", std::string(10 * 1024 * 1024 + 1, 'a')).status, 413);
+  EXPECT_EQ(b.Raw("POST", "/api/v1/files?filename=big.txt", std::string(10 * 1024 * 1024 + 1, 'a'))
+                .status,
+            413);
   // Another organisation sees nothing.
   Browser seller(port());
   ASSERT_EQ(seller.SignIn("seller@demo.capconf.dev").status, 200);
@@ -511,11 +602,11 @@ TEST_P(ApiTest, FilesAreSniffedStoredOnceAndPrivateToTheirOrganisation) {
   EXPECT_EQ(b.Call("GET", "/api/v1/files/" + id).status, 404);
 }
 
-TEST_P(ApiTest, StopsGracefullyOnSigterm) {
-  EXPECT_EQ(server_->Stop(), 0);
-}
+TEST_P(ApiTest, StopsGracefullyOnSigterm) { EXPECT_EQ(server_->Stop(), 0); }
 
-std::string BackendName(const ::testing::TestParamInfo<std::string>& backend) { return backend.param; }
+std::string BackendName(const ::testing::TestParamInfo<std::string>& backend) {
+  return backend.param;
+}
 INSTANTIATE_TEST_SUITE_P(Backends, ApiTest, ::testing::Values("sqlite", "postgres"), BackendName);
 
 }  // namespace

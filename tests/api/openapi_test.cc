@@ -14,7 +14,10 @@
 // iteration 2022-10-07 ($id https://spec.openapis.org/oas/3.1/schema/2022-10-07, the last one
 // published for OAS 3.1.0), unchanged (md5 8de21734f593bcd6d134f2905fd68bfd).
 
+#include "openapi.h"
+
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -26,7 +29,6 @@
 #include <set>
 #include <sstream>
 #include <tuple>
-#include <unistd.h>
 
 #include "capconf/access/crypto.h"
 #include "capconf/api/api.h"
@@ -38,7 +40,6 @@
 #include "capconf/schema/schema.h"
 #include "capconf/service/service.h"
 #include "capconf/store/store.h"
-#include "openapi.h"
 #include "postgres_cluster.h"
 #include "server_process.h"
 #include "test_client.h"
@@ -51,7 +52,8 @@ using http::testing::HeaderList;
 using http::testing::TestClient;
 
 constexpr const char* kPassword = "capconf-demo-1234";
-constexpr std::string_view kMethods[] = {"get", "put", "post", "delete", "options", "head", "patch", "trace"};
+constexpr std::string_view kMethods[] = {"get",     "put",  "post",  "delete",
+                                         "options", "head", "patch", "trace"};
 constexpr std::string_view kRoles[] = {"operator", "seller", "buyer"};
 
 const bool kIgnoreSigpipe = [] {
@@ -174,24 +176,28 @@ std::string Violations(const bj::value& s, const bj::value& instance) {
   if (!compiled.ok()) return "the schema does not compile: " + compiled.status().message();
   std::string out;
   for (const schema::ValidationError& e : (*compiled)->Validate(instance)) {
-    out += std::string(e.instance_path) + " " + std::string(e.keyword) + ": " + std::string(e.message) + " (" +
-           std::string(e.schema_path) + ")\n";
+    out += std::string(e.instance_path) + " " + std::string(e.keyword) + ": " +
+           std::string(e.message) + " (" + std::string(e.schema_path) + ")\n";
   }
   return out;
 }
 
 // A value valid for `s` made from examples, consts, enums and required members; `overrides` by
 // member name wins. Enough for the schemas of this document (tested below).
-bj::value Instance(const bj::value& s, const std::map<std::string, bj::value>& overrides, int depth = 0) {
+bj::value Instance(const bj::value& s, const std::map<std::string, bj::value>& overrides,
+                   int depth = 0) {
   if (depth > 20 || !s.is_object()) return nullptr;
   const bj::object& o = s.get_object();
-  if (const bj::value* e = o.if_contains("examples"); e && e->is_array() && !e->get_array().empty()) {
+  if (const bj::value* e = o.if_contains("examples");
+      e && e->is_array() && !e->get_array().empty()) {
     return e->get_array()[0];
   }
   if (const bj::value* c = o.if_contains("const")) return *c;
-  if (const bj::value* e = o.if_contains("enum"); e && !e->as_array().empty()) return e->as_array()[0];
+  if (const bj::value* e = o.if_contains("enum"); e && !e->as_array().empty())
+    return e->as_array()[0];
   if (const bj::value* ref = o.if_contains("$ref")) {
-    if (const bj::value* target = ResolveLocal(ref->as_string())) return Instance(*target, overrides, depth + 1);
+    if (const bj::value* target = ResolveLocal(ref->as_string()))
+      return Instance(*target, overrides, depth + 1);
   }
   if (const bj::value* all = o.if_contains("allOf")) {
     bj::value merged = nullptr;
@@ -229,7 +235,8 @@ bj::value Instance(const bj::value& s, const std::map<std::string, bj::value>& o
   if (type == "array") return bj::array{};
   if (type == "string") {
     std::int64_t n = 1;
-    if (const bj::value* m = o.if_contains("minLength")) n = std::max<std::int64_t>(1, m->as_int64());
+    if (const bj::value* m = o.if_contains("minLength"))
+      n = std::max<std::int64_t>(1, m->as_int64());
     return bj::string(static_cast<std::size_t>(n), 'x');
   }
   if (type == "integer" || type == "number") {
@@ -256,7 +263,9 @@ std::string RawBodyMediaType(const Op& op) {
   return content.empty() ? "" : std::string(content.begin()->key());
 }
 
-bool IsJsonMediaType(std::string_view type) { return type == "application/json" || type.ends_with("+json"); }
+bool IsJsonMediaType(std::string_view type) {
+  return type == "application/json" || type.ends_with("+json");
+}
 
 // Calls `visit(pointer, value)` on every member named `key` anywhere under `v`.
 template <typename F>
@@ -301,7 +310,8 @@ TEST(OpenApiDocumentTest, IsStructurallyOpenApi31) {
   ForEachMember(Doc(), "$ref", pointer, [&](std::string_view at, const bj::value& ref) {
     ++refs;
     ASSERT_TRUE(ref.is_string()) << at;
-    EXPECT_NE(ResolveLocal(ref.get_string()), nullptr) << at << ": " << ref.get_string() << " resolves to nothing";
+    EXPECT_NE(ResolveLocal(ref.get_string()), nullptr)
+        << at << ": " << ref.get_string() << " resolves to nothing";
   });
   EXPECT_GT(refs, 50);
   // Security schemes as the server implements them.
@@ -312,10 +322,12 @@ TEST(OpenApiDocumentTest, IsStructurallyOpenApi31) {
   EXPECT_EQ(schemes.at("cookieAuth").at("in").as_string(), "cookie");
   EXPECT_EQ(schemes.at("cookieAuth").at("name").as_string(), "capconf_session");
   const bj::object& problem = doc.at("components").at("schemas").at("Problem").as_object();
-  for (const char* member : {"type", "title", "status", "detail", "instance", "request_id", "errors"}) {
+  for (const char* member :
+       {"type", "title", "status", "detail", "instance", "request_id", "errors"}) {
     EXPECT_TRUE(problem.at("properties").as_object().contains(member)) << member;
   }
-  const bj::object& field_error = Deref(problem.at("properties").at("errors").at("items")).as_object();
+  const bj::object& field_error =
+      Deref(problem.at("properties").at("errors").at("items")).as_object();
   EXPECT_EQ(field_error.at("required"), bj::value(bj::array{"pointer", "keyword", "message"}));
 
   std::set<std::string> operation_ids;
@@ -323,7 +335,8 @@ TEST(OpenApiDocumentTest, IsStructurallyOpenApi31) {
     SCOPED_TRACE(op.Name());
     const bj::object& o = *op.operation;
     ASSERT_TRUE(o.contains("operationId"));
-    EXPECT_TRUE(operation_ids.insert(std::string(o.at("operationId").as_string())).second) << "operationId twice";
+    EXPECT_TRUE(operation_ids.insert(std::string(o.at("operationId").as_string())).second)
+        << "operationId twice";
     EXPECT_FALSE(o.at("summary").as_string().empty());
     // Responses: at least one 2xx; every error is a problem document.
     const bj::object& responses = op.at("responses");
@@ -339,7 +352,8 @@ TEST(OpenApiDocumentTest, IsStructurallyOpenApi31) {
         std::string ref = json::Serialize(content->at("application/problem+json").at("schema"));
         EXPECT_NE(ref.find("#/components/schemas/"), std::string::npos) << status;
         bj::value instance = Instance(content->at("application/problem+json").at("schema"), {});
-        EXPECT_EQ(Violations(Doc().at("components").at("schemas").at("Problem"), instance), "") << status;
+        EXPECT_EQ(Violations(Doc().at("components").at("schemas").at("Problem"), instance), "")
+            << status;
       }
     }
     EXPECT_TRUE(success) << "no 2xx response";
@@ -353,18 +367,22 @@ TEST(OpenApiDocumentTest, IsStructurallyOpenApi31) {
         declared.insert(std::string(p->at("name").as_string()));
         EXPECT_TRUE(p->at("required").as_bool());
       }
-      if (p->at("in").as_string() == "header" && p->at("name").as_string() == "X-CSRF-Token") csrf = true;
-      if (p->at("in").as_string() == "header" && p->at("name").as_string() == "If-Match") if_match = true;
+      if (p->at("in").as_string() == "header" && p->at("name").as_string() == "X-CSRF-Token")
+        csrf = true;
+      if (p->at("in").as_string() == "header" && p->at("name").as_string() == "If-Match")
+        if_match = true;
     }
     EXPECT_EQ(declared, in_path);
     // Roles and tenancy are stated for every operation.
     auto roles = op.roles();
     const bj::value* security = o.if_contains("security");
     const bool is_public = security && security->as_array().empty();
-    EXPECT_NE(roles.has_value(), is_public) << "an operation is either public (security: []) or lists its roles";
+    EXPECT_NE(roles.has_value(), is_public)
+        << "an operation is either public (security: []) or lists its roles";
     if (roles) {
       EXPECT_FALSE(roles->empty());
-      for (const std::string& r : *roles) EXPECT_TRUE(r == "operator" || r == "seller" || r == "buyer") << r;
+      for (const std::string& r : *roles)
+        EXPECT_TRUE(r == "operator" || r == "seller" || r == "buyer") << r;
       EXPECT_TRUE(responses.contains("401"));
       if (roles->size() < std::size(kRoles)) {
         EXPECT_TRUE(responses.contains("403"));
@@ -378,7 +396,8 @@ TEST(OpenApiDocumentTest, IsStructurallyOpenApi31) {
     ASSERT_TRUE(o.contains("x-capconf-tenant-scoped"));
     ASSERT_TRUE(o.at("x-capconf-tenant-scoped").is_bool());
     if (op.tenant_scoped()) {
-      EXPECT_TRUE(op.owner() == "subscription" || op.owner() == "offering" || op.owner() == "file") << op.owner();
+      EXPECT_TRUE(op.owner() == "subscription" || op.owner() == "offering" || op.owner() == "file")
+          << op.owner();
       EXPECT_TRUE(in_path.contains("id"));
       EXPECT_TRUE(responses.contains("404"));
     }
@@ -388,11 +407,13 @@ TEST(OpenApiDocumentTest, IsStructurallyOpenApi31) {
                                op.path.ends_with("/restore"));
     if (config_route) {
       if (op.method == "GET") {
-        EXPECT_TRUE(Deref(responses.at("200")).as_object().at("headers").as_object().contains("ETag"));
+        EXPECT_TRUE(
+            Deref(responses.at("200")).as_object().at("headers").as_object().contains("ETag"));
       } else {
         EXPECT_TRUE(if_match) << "no If-Match parameter";
         EXPECT_TRUE(responses.contains("412"));
-        EXPECT_TRUE(Deref(responses.at("200")).as_object().at("headers").as_object().contains("ETag"));
+        EXPECT_TRUE(
+            Deref(responses.at("200")).as_object().at("headers").as_object().contains("ETag"));
       }
     }
     if (op.method == "PUT" && op.path.ends_with("/config")) {
@@ -410,8 +431,8 @@ TEST(OpenApiDocumentTest, IsStructurallyOpenApi31) {
 TEST(OpenApiDocumentTest, RequestSchemasRefuseWhatTheHandlersRefuse) {
   const bj::value& schemas = Doc().at("components").at("schemas");
   // Closed bodies: an unknown member is refused, like ReadBody's 422.
-  for (const char* name : {"SignIn", "NewOffering", "OfferingStateChange", "NewSubscription", "SaveConfig",
-                           "CapabilityChange", "TemplateDocument"}) {
+  for (const char* name : {"SignIn", "NewOffering", "OfferingStateChange", "NewSubscription",
+                           "SaveConfig", "CapabilityChange", "TemplateDocument"}) {
     SCOPED_TRACE(name);
     const bj::value& s = schemas.at(name);
     EXPECT_EQ(s.at("additionalProperties"), bj::value(false));
@@ -421,12 +442,15 @@ TEST(OpenApiDocumentTest, RequestSchemasRefuseWhatTheHandlersRefuse) {
     extra.as_object()["surprise"] = true;
     EXPECT_NE(Violations(s, extra), "");
   }
-  EXPECT_NE(Violations(schemas.at("SaveConfig"), bj::parse(R"({"config": {}, "revision": 7})")), "");
+  EXPECT_NE(Violations(schemas.at("SaveConfig"), bj::parse(R"({"config": {}, "revision": 7})")),
+            "");
   EXPECT_NE(Violations(schemas.at("SaveConfig"), bj::parse(R"({"config": 5})")), "");
   EXPECT_NE(Violations(schemas.at("SaveConfig"), bj::parse(R"({})")), "");
   EXPECT_NE(Violations(schemas.at("NewSubscription"), bj::parse(R"({"offering_id": 5})")), "");
   EXPECT_NE(Violations(schemas.at("CapabilityChange"), bj::parse(R"({"enable": "api"})")), "");
-  EXPECT_EQ(Violations(schemas.at("CapabilityChange"), bj::parse(R"({"enable": ["api"], "disable": []})")), "");
+  EXPECT_EQ(Violations(schemas.at("CapabilityChange"),
+                       bj::parse(R"({"enable": ["api"], "disable": []})")),
+            "");
   EXPECT_NE(Violations(schemas.at("OfferingStateChange"), bj::parse(R"({"state": "gone"})")), "");
   EXPECT_NE(Violations(schemas.at("NewOffering"), bj::parse(R"({"template_id": "x"})")), "");
 }
@@ -443,17 +467,26 @@ TEST(OpenApiDocumentTest, IsValidAgainstTheOfficialOpenApi31Schema) {
   ASSERT_TRUE(compiled.ok()) << compiled.status().message();
   schema::ValidationResult result = (*compiled)->Validate(Doc());
   for (const schema::ValidationError& e : result) {
-    ADD_FAILURE() << e.instance_path << " " << e.keyword << ": " << e.message << " (" << e.schema_path << ")";
+    ADD_FAILURE() << e.instance_path << " " << e.keyword << ": " << e.message << " ("
+                  << e.schema_path << ")";
   }
   // The engine does check: broken copies are refused.
   bj::value wrong_version = Doc();
   wrong_version.as_object()["openapi"] = "3.0.3";
   EXPECT_FALSE((*compiled)->IsValid(wrong_version));
   bj::value unknown_member = Doc();
-  unknown_member.at("paths").as_object().begin()->value().as_object().begin()->value().as_object()["summery"] = "typo";
+  unknown_member.at("paths")
+      .as_object()
+      .begin()
+      ->value()
+      .as_object()
+      .begin()
+      ->value()
+      .as_object()["summery"] = "typo";
   EXPECT_FALSE((*compiled)->IsValid(unknown_member));
   bj::value bad_parameter = Doc();
-  bad_parameter.at("components").at("parameters").at("SubscriptionId").as_object()["required"] = false;
+  bad_parameter.at("components").at("parameters").at("SubscriptionId").as_object()["required"] =
+      false;
   EXPECT_FALSE((*compiled)->IsValid(bad_parameter));
   // The official schema leaves Schema Objects to their dialect: each one is a 2020-12 schema.
   for (const auto& [name, s] : Doc().at("components").at("schemas").as_object()) {
@@ -470,7 +503,9 @@ TEST(OpenApiDocumentTest, IsValidAgainstTheOfficialOpenApi31Schema) {
 
 class NoSealer : public service::SecretSealer {
  public:
-  Status Seal(std::string_view, store::Secret&) const override { return UnavailableError("not in this test"); }
+  Status Seal(std::string_view, store::Secret&) const override {
+    return UnavailableError("not in this test");
+  }
 };
 class NoResources : public service::ResourceFacts {
  public:
@@ -487,7 +522,8 @@ TEST(OpenApiDocumentTest, DocumentsEveryRouteOfTheRouterAndNoOther) {
   NoResources resources;
   service::Service service(**store, catalog::Catalog::EmbeddedFiles(), clock, sealer, resources);
   ASSERT_TRUE(service.Start().ok());
-  api::ApiContext context{**store, service, clock, access::KeyedHasher(access::KeyMaterial::Generate()), {}};
+  api::ApiContext context{
+      **store, service, clock, access::KeyedHasher(access::KeyMaterial::Generate()), {}};
   http::Router router;
   ASSERT_TRUE(api::RegisterRoutes(router, context).ok());
   std::set<std::string> registered, documented;
@@ -495,8 +531,10 @@ TEST(OpenApiDocumentTest, DocumentsEveryRouteOfTheRouterAndNoOther) {
     if (r.pattern.rfind("/api/", 0) == 0) registered.insert(r.method + " " + r.pattern);
   }
   for (const Op& op : Operations()) documented.insert(op.Name());
-  for (const std::string& r : registered) EXPECT_TRUE(documented.contains(r)) << r << " is not documented";
-  for (const std::string& d : documented) EXPECT_TRUE(registered.contains(d)) << d << " is documented but not routed";
+  for (const std::string& r : registered)
+    EXPECT_TRUE(documented.contains(r)) << r << " is not documented";
+  for (const std::string& d : documented)
+    EXPECT_TRUE(registered.contains(d)) << d << " is documented but not routed";
   EXPECT_GE(registered.size(), 25u);
 }
 
@@ -507,7 +545,8 @@ class Browser {
  public:
   explicit Browser(std::uint16_t port) : client_(port) {}
   ClientResponse SignIn(const std::string& email, const std::string& password = kPassword) {
-    ClientResponse r = Call("POST", "/api/v1/session", bj::object{{"email", email}, {"password", password}});
+    ClientResponse r =
+        Call("POST", "/api/v1/session", bj::object{{"email", email}, {"password", password}});
     if (r.status == 200) {
       csrf_ = std::string(r.Json().at("csrf_token").as_string());
       cookie_.clear();
@@ -518,8 +557,8 @@ class Browser {
     }
     return r;
   }
-  ClientResponse Call(std::string_view method, std::string_view path, const bj::value& body = nullptr,
-                      HeaderList headers = {}) {
+  ClientResponse Call(std::string_view method, std::string_view path,
+                      const bj::value& body = nullptr, HeaderList headers = {}) {
     if (!cookie_.empty()) headers.push_back({"Cookie", cookie_});
     if (!csrf_.empty() && method != "GET") headers.push_back({"X-CSRF-Token", csrf_});
     std::string text;
@@ -531,7 +570,8 @@ class Browser {
     EXPECT_TRUE(r.ok()) << r.status().message();
     return r.ok() ? *r : ClientResponse{};
   }
-  ClientResponse Raw(std::string_view method, std::string_view path, std::string_view body, HeaderList headers) {
+  ClientResponse Raw(std::string_view method, std::string_view path, std::string_view body,
+                     HeaderList headers) {
     if (!cookie_.empty()) headers.push_back({"Cookie", cookie_});
     if (!csrf_.empty() && method != "GET") headers.push_back({"X-CSRF-Token", csrf_});
     auto r = client_.Request(method, path, headers, body);
@@ -568,10 +608,14 @@ class OpenApiServerTest : public ::testing::TestWithParam<std::string> {
       std::string why;
       database = testutil::TestPostgresUrl(&why);
       if (database.empty()) GTEST_SKIP() << "no PostgreSQL: " << why;
-      std::string schema = "openapi_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++);
-      RunCli("/usr/lib/postgresql/15/bin/psql -q '" + database + "' -c 'CREATE SCHEMA " + schema + "' >/dev/null 2>&1 || "
-             "runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -q '" + database + "' -c 'CREATE SCHEMA " + schema + "' >/dev/null 2>&1");
-      database += (database.find('?') == std::string::npos ? "?" : "&") + std::string("options=-csearch_path%3D") + schema;
+      std::string schema =
+          "openapi_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++);
+      RunCli("/usr/lib/postgresql/15/bin/psql -q '" + database + "' -c 'CREATE SCHEMA " + schema +
+             "' >/dev/null 2>&1 || "
+             "runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -q '" +
+             database + "' -c 'CREATE SCHEMA " + schema + "' >/dev/null 2>&1");
+      database += (database.find('?') == std::string::npos ? "?" : "&") +
+                  std::string("options=-csearch_path%3D") + schema;
     }
     auto server = testing::ServerProcess::Start(CAPCONF_BINARY, database);
     ASSERT_TRUE(server.ok()) << server.status().message();
@@ -589,15 +633,18 @@ class OpenApiServerTest : public ::testing::TestWithParam<std::string> {
   // configuration holding a secret, and an API key) and file, and a draft offering of the demo
   // seller.
   void Cast() {
-    for (auto [email, org, role] : {std::tuple{"rival-buyer@other.example", "Rival Buyers", "buyer"},
-                                    std::tuple{"rival-seller@other.example", "Rival Sellers", "seller"}}) {
-      std::string id = RunCli("printf '%s\\n' 'rival-password-1' | " + std::string(CAPCONF_BINARY) +
-                              " user create --email " + email + " --role " + role + " --organization '" + org +
-                              "' --password-stdin --database '" + database_ + "' 2>&1");
+    for (auto [email, org, role] :
+         {std::tuple{"rival-buyer@other.example", "Rival Buyers", "buyer"},
+          std::tuple{"rival-seller@other.example", "Rival Sellers", "seller"}}) {
+      std::string id =
+          RunCli("printf '%s\\n' 'rival-password-1' | " + std::string(CAPCONF_BINARY) +
+                 " user create --email " + email + " --role " + role + " --organization '" + org +
+                 "' --password-stdin --database '" + database_ + "' 2>&1");
       ASSERT_EQ(id.size(), 26u) << id;
     }
     for (auto [browser, email, password] :
-         {std::tuple{&buyer_, "buyer@demo.capconf.dev", kPassword}, std::tuple{&seller_, "seller@demo.capconf.dev", kPassword},
+         {std::tuple{&buyer_, "buyer@demo.capconf.dev", kPassword},
+          std::tuple{&seller_, "seller@demo.capconf.dev", kPassword},
           std::tuple{&operator_, "operator@demo.capconf.dev", kPassword},
           std::tuple{&rival_buyer_, "rival-buyer@other.example", "rival-password-1"},
           std::tuple{&rival_seller_, "rival-seller@other.example", "rival-password-1"}}) {
@@ -607,30 +654,33 @@ class OpenApiServerTest : public ::testing::TestWithParam<std::string> {
     }
     bj::value offerings = buyer_->Call("GET", "/api/v1/offerings").Json();
     for (const bj::value& o : offerings.at("offerings").as_array()) {
-      if (o.at("template_id").as_string() == "research-agent") active_offering_ = o.at("id").as_string();
+      if (o.at("template_id").as_string() == "research-agent")
+        active_offering_ = o.at("id").as_string();
     }
     ASSERT_FALSE(active_offering_.empty());
-    ClientResponse sub = buyer_->Call("POST", "/api/v1/subscriptions", bj::object{{"offering_id", active_offering_}});
+    ClientResponse sub = buyer_->Call("POST", "/api/v1/subscriptions",
+                                      bj::object{{"offering_id", active_offering_}});
     ASSERT_EQ(sub.status, 201) << sub.body;
     subscription_ = sub.Json().at("id").as_string();
     const std::string base = "/api/v1/subscriptions/" + subscription_;
     ClientResponse saved = buyer_->Call(
-        "PUT", base + "/config",
-        bj::parse(R"({"config": {"search_settings": {"max_results": 10},
+        "PUT", base + "/config", bj::parse(R"({"config": {"search_settings": {"max_results": 10},
                                  "web_search": {"provider": "brave", "api_key": "brave-secret-key-1234"}}})"),
         {{"If-Match", "\"r1\""}});
     ASSERT_EQ(saved.status, 200) << saved.body;
     ASSERT_EQ(saved.Json().at("secrets").as_array().size(), 1u) << saved.body;
-    ClientResponse key = buyer_->Call("POST", base + "/api-keys",
-                                      bj::object{{"name", "tenancy"}, {"permissions", bj::array{"chat"}}});
+    ClientResponse key =
+        buyer_->Call("POST", base + "/api-keys",
+                     bj::object{{"name", "tenancy"}, {"permissions", bj::array{"chat"}}});
     ASSERT_EQ(key.status, 201) << key.body;
     api_key_ = key.Json().at("id").as_string();
-    ClientResponse file = buyer_->Raw("POST", "/api/v1/files?filename=handbook.txt", "The handbook.\n",
-                                      {{"Content-Type", "text/plain"}});
+    ClientResponse file = buyer_->Raw("POST", "/api/v1/files?filename=handbook.txt",
+                                      "The handbook.\n", {{"Content-Type", "text/plain"}});
     ASSERT_EQ(file.status, 201) << file.body;
     file_ = file.Json().at("id").as_string();
-    ClientResponse draft = seller_->Call("POST", "/api/v1/offerings",
-                                         bj::object{{"template_id", "topic-assistant"}, {"name", "Not yet public"}});
+    ClientResponse draft =
+        seller_->Call("POST", "/api/v1/offerings",
+                      bj::object{{"template_id", "topic-assistant"}, {"name", "Not yet public"}});
     ASSERT_EQ(draft.status, 201) << draft.body;
     draft_offering_ = draft.Json().at("id").as_string();
   }
@@ -669,9 +719,12 @@ class OpenApiServerTest : public ::testing::TestWithParam<std::string> {
         continue;  // the Browser sends it
       } else if (required) {
         bj::value example = Instance(p->at("schema"), {});
-        if (example.is_string()) value = example.get_string();
-        else if (example.is_int64()) value = std::to_string(example.get_int64());
-        else ADD_FAILURE() << op.Name() << ": no value for parameter " << name;
+        if (example.is_string())
+          value = example.get_string();
+        else if (example.is_int64())
+          value = std::to_string(example.get_int64());
+        else
+          ADD_FAILURE() << op.Name() << ": no value for parameter " << name;
       } else {
         continue;
       }
@@ -684,9 +737,11 @@ class OpenApiServerTest : public ::testing::TestWithParam<std::string> {
         headers.push_back({name, value});
       }
     }
-    EXPECT_EQ(path.find('{'), std::string::npos) << op.Name() << ": a path parameter is not declared";
+    EXPECT_EQ(path.find('{'), std::string::npos)
+        << op.Name() << ": a path parameter is not declared";
     if (std::string type = RawBodyMediaType(op); !type.empty()) {
-      headers.push_back({"Content-Type", type.find('*') == std::string::npos ? type : "text/plain"});
+      headers.push_back(
+          {"Content-Type", type.find('*') == std::string::npos ? type : "text/plain"});
       return who.Raw(op.method, path + query, "A line of text.\n", headers);
     }
     bj::value body = nullptr;
@@ -704,14 +759,16 @@ class OpenApiServerTest : public ::testing::TestWithParam<std::string> {
     const bj::object& responses = op.at("responses");
     const bj::value* response = responses.if_contains(std::to_string(r.status));
     if (response == nullptr) {
-      EXPECT_TRUE(allow_default) << op.Name() << " does not document " << r.status << ": " << r.body;
+      EXPECT_TRUE(allow_default) << op.Name() << " does not document " << r.status << ": "
+                                 << r.body;
       response = responses.if_contains("default");
     }
     ASSERT_NE(response, nullptr) << op.Name() << " " << r.status;
     const bj::object& resolved = Deref(*response).as_object();
     const bj::value* content = resolved.if_contains("content");
     if (content == nullptr) {
-      EXPECT_TRUE(r.body.empty()) << op.Name() << " " << r.status << " documents no body: " << r.body;
+      EXPECT_TRUE(r.body.empty()) << op.Name() << " " << r.status
+                                  << " documents no body: " << r.body;
       return;
     }
     const bj::value* media = content->as_object().if_contains(MediaType(r));
@@ -719,7 +776,8 @@ class OpenApiServerTest : public ::testing::TestWithParam<std::string> {
     if (!IsJsonMediaType(MediaType(r))) return;
     bj::value json = r.Json();
     ASSERT_FALSE(json.is_null()) << op.Name() << " " << r.status << ": not JSON: " << r.body;
-    EXPECT_EQ(Violations(media->at("schema"), json), "") << op.Name() << " " << r.status << ": " << r.body;
+    EXPECT_EQ(Violations(media->at("schema"), json), "")
+        << op.Name() << " " << r.status << ": " << r.body;
   }
 
   std::unique_ptr<testing::ServerProcess> server_;
@@ -746,10 +804,14 @@ TEST_P(OpenApiServerTest, TenantScopedOperationsAnswer404ToEveryOtherOrganisatio
     if (!op.tenant_scoped()) continue;
     std::vector<std::pair<std::string, Browser*>> others;
     if (op.owner() == "subscription" || op.owner() == "file") {  // the demo buyer's
-      others = {{"another buyer", rival_buyer_.get()}, {"the seller", seller_.get()}, {"the operator", operator_.get()}};
+      others = {{"another buyer", rival_buyer_.get()},
+                {"the seller", seller_.get()},
+                {"the operator", operator_.get()}};
     } else {  // the demo seller's draft offering
-      others = {{"another seller", rival_seller_.get()}, {"the buyer", buyer_.get()},
-                {"another buyer", rival_buyer_.get()}, {"the operator", operator_.get()}};
+      others = {{"another seller", rival_seller_.get()},
+                {"the buyer", buyer_.get()},
+                {"another buyer", rival_buyer_.get()},
+                {"the operator", operator_.get()}};
     }
     for (auto& [who, browser] : others) {
       SCOPED_TRACE(op.Name() + " as " + who);
@@ -757,7 +819,9 @@ TEST_P(OpenApiServerTest, TenantScopedOperationsAnswer404ToEveryOtherOrganisatio
       EXPECT_EQ(r.status, 404) << r.body;
       EXPECT_EQ(MediaType(r), "application/problem+json");
       ExpectDocumented(op, r, false);
-      if (r.status != 404) failures.push_back(op.Name() + " as " + who + ": " + std::to_string(r.status) + " " + r.body);
+      if (r.status != 404)
+        failures.push_back(op.Name() + " as " + who + ": " + std::to_string(r.status) + " " +
+                           r.body);
       ++checked;
     }
   }
@@ -768,9 +832,16 @@ TEST_P(OpenApiServerTest, TenantScopedOperationsAnswer404ToEveryOtherOrganisatio
   EXPECT_EQ(buyer_->Call("GET", base + "/config").Json().at("revision").as_int64(), 2);
   EXPECT_EQ(buyer_->Call("GET", base).Json().at("state").as_string(), "active");
   EXPECT_EQ(buyer_->Call("GET", base + "/secrets").Json().at("secrets").as_array().size(), 1u);
-  EXPECT_TRUE(buyer_->Call("GET", base + "/api-keys").Json().at("api_keys").at(0).at("revoked_at").is_null());
+  EXPECT_TRUE(buyer_->Call("GET", base + "/api-keys")
+                  .Json()
+                  .at("api_keys")
+                  .at(0)
+                  .at("revoked_at")
+                  .is_null());
   EXPECT_EQ(buyer_->Call("GET", "/api/v1/files/" + file_).status, 200);
-  EXPECT_EQ(seller_->Call("GET", "/api/v1/offerings/" + draft_offering_).Json().at("state").as_string(), "draft");
+  EXPECT_EQ(
+      seller_->Call("GET", "/api/v1/offerings/" + draft_offering_).Json().at("state").as_string(),
+      "draft");
   // The ids were right: the owners reach every one of these operations (reads first, deletes
   // last; the cancel may come before configuration writes, which then answer 409).
   for (const Op& op : ReadsFirstDeletesLast()) {
@@ -797,7 +868,8 @@ TEST_P(OpenApiServerTest, OperationsRefuseTheRolesTheyDoNotList) {
       EXPECT_EQ(MediaType(r), "application/problem+json");
       ExpectDocumented(op, r, false);
       if (r.status != 403 && r.status != 404) {
-        failures.push_back(op.Name() + " as " + std::string(role) + ": " + std::to_string(r.status) + " " + r.body);
+        failures.push_back(op.Name() + " as " + std::string(role) + ": " +
+                           std::to_string(r.status) + " " + r.body);
       }
       ++checked;
     }
@@ -809,13 +881,16 @@ TEST_P(OpenApiServerTest, OperationsRefuseTheRolesTheyDoNotList) {
   for (const Op& op : ReadsFirstDeletesLast()) {
     auto roles = op.roles();
     if (!roles) continue;
-    std::string role = op.owner() == "offering" ? "seller" : op.owner().empty() ? *roles->begin() : "buyer";
+    std::string role = op.owner() == "offering" ? "seller"
+                       : op.owner().empty()     ? *roles->begin()
+                                                : "buyer";
     ASSERT_TRUE(roles->contains(role)) << op.Name();
     SCOPED_TRACE(op.Name() + " as " + role);
     Browser fresh(server_->port());
     ASSERT_EQ(fresh.SignIn(role + "@demo.capconf.dev").status, 200);
     ClientResponse r = Call(fresh, op);
-    EXPECT_TRUE(r.status != 401 && r.status != 403 && r.status != 404 && r.status < 500) << r.status << " " << r.body;
+    EXPECT_TRUE(r.status != 401 && r.status != 403 && r.status != 404 && r.status < 500)
+        << r.status << " " << r.body;
     ExpectDocumented(op, r);
   }
 }
@@ -826,7 +901,9 @@ TEST_P(OpenApiServerTest, PublicOperationsNeedNoAuthentication) {
     if (op.roles()) continue;
     SCOPED_TRACE(op.Name());
     Browser anonymous(server_->port());
-    ClientResponse r = Call(anonymous, op, {{"email", bj::value("buyer@demo.capconf.dev")}, {"password", bj::value(kPassword)}});
+    ClientResponse r =
+        Call(anonymous, op,
+             {{"email", bj::value("buyer@demo.capconf.dev")}, {"password", bj::value(kPassword)}});
     EXPECT_EQ(r.status / 100, 2) << r.body;
     ExpectDocumented(op, r);
   }
@@ -841,8 +918,11 @@ TEST_P(OpenApiServerTest, PublicOperationsNeedNoAuthentication) {
   }
 }
 
-std::string BackendName(const ::testing::TestParamInfo<std::string>& backend) { return backend.param; }
-INSTANTIATE_TEST_SUITE_P(Backends, OpenApiServerTest, ::testing::Values("sqlite", "postgres"), BackendName);
+std::string BackendName(const ::testing::TestParamInfo<std::string>& backend) {
+  return backend.param;
+}
+INSTANTIATE_TEST_SUITE_P(Backends, OpenApiServerTest, ::testing::Values("sqlite", "postgres"),
+                         BackendName);
 
 }  // namespace
 }  // namespace capconf

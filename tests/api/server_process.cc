@@ -12,7 +12,8 @@
 
 namespace capconf::testing {
 
-Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::string& binary, std::string database,
+Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::string& binary,
+                                                            std::string database,
                                                             std::vector<std::string> extra) {
   auto p = std::unique_ptr<ServerProcess>(new ServerProcess());
   char pattern[] = "/tmp/capconf-api-XXXXXX";
@@ -21,9 +22,12 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::string& b
   if (database.empty()) database = "sqlite:" + p->dir_ + "/capconf.db";
   int out[2];
   if (pipe(out) != 0) return UnavailableError("pipe failed");
-  std::vector<std::string> args = {binary, "serve", "--listen", "127.0.0.1:0", "--database", database,
-                                   "--data-dir", p->dir_ + "/data", "--demo", "--insecure-cookies",
-                                   "--web", p->dir_ + "/no-web"};
+  std::vector<std::string> args = {binary,       "serve",
+                                   "--listen",   "127.0.0.1:0",
+                                   "--database", database,
+                                   "--data-dir", p->dir_ + "/data",
+                                   "--demo",     "--insecure-cookies",
+                                   "--web",      p->dir_ + "/no-web"};
   args.insert(args.end(), extra.begin(), extra.end());
   std::filesystem::create_directories(p->dir_ + "/no-web");
   {

@@ -18,11 +18,12 @@ class ServerProcess {
   // Runs `binary serve --listen 127.0.0.1:0 --database DATABASE --data-dir DIR --demo
   // --insecure-cookies` plus `extra`, and waits for its "serving on" line. An empty database
   // means a fresh SQLite file in the data directory.
-  static Result<std::unique_ptr<ServerProcess>> Start(const std::string& binary, std::string database,
+  static Result<std::unique_ptr<ServerProcess>> Start(const std::string& binary,
+                                                      std::string database,
                                                       std::vector<std::string> extra = {});
   ~ServerProcess();
   std::uint16_t port() const { return port_; }
-  const std::string& output() const { return output_; }  // what it printed before serving
+  const std::string& output() const { return output_; }    // what it printed before serving
   std::string data_dir() const { return dir_ + "/data"; }  // server keys live here
   // Sends SIGTERM and waits; the exit status.
   int Stop();

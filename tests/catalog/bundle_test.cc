@@ -75,8 +75,9 @@ TEST_F(BundleTest, EveryTemplateAndAllowedSetBundles) {
       EXPECT_LE(b.schema_text.size(), kMaxBundleBytes);
       ForEachRef(b.schema, [&](std::string_view ref) {
         EXPECT_EQ(ref.substr(0, 1), "#") << "external ref " << ref;
-        EXPECT_NE(capconf::json::Resolve(b.schema, *capconf::json::DecodeUriFragment(ref.substr(1))),
-                  nullptr)
+        EXPECT_NE(
+            capconf::json::Resolve(b.schema, *capconf::json::DecodeUriFragment(ref.substr(1))),
+            nullptr)
             << "dangling ref " << ref;
       });
       // Sections: the template's order, present exactly when universal, inline or enabled.
@@ -90,7 +91,8 @@ TEST_F(BundleTest, EveryTemplateAndAllowedSetBundles) {
         got.push_back(k);
         EXPECT_TRUE(v.as_object().contains("title")) << k;
       }
-      for (const bj::value& k : b.ui_schema.at("ui:order").as_array()) order.emplace_back(k.as_string());
+      for (const bj::value& k : b.ui_schema.at("ui:order").as_array())
+        order.emplace_back(k.as_string());
       EXPECT_EQ(got, expected);
       EXPECT_EQ(order, expected);
       ASSERT_EQ(b.sections.size(), expected.size());
@@ -118,7 +120,12 @@ TEST_F(BundleTest, NestsTheSpecsDottedUiKeys) {
   EXPECT_EQ(b->ui_schema.at("escalation").at("triggers").at("keywords").at("ui:widget").as_string(),
             "TagsWidget");
   // Option values are data: "0.5" in the creativity labels is not a path.
-  EXPECT_EQ(b->ui_schema.at("behavior").at("creativity").at("ui:options").at("labels").at("0.5").as_string(),
+  EXPECT_EQ(b->ui_schema.at("behavior")
+                .at("creativity")
+                .at("ui:options")
+                .at("labels")
+                .at("0.5")
+                .as_string(),
             "Balanced");
 }
 
@@ -198,20 +205,30 @@ TEST_F(BundleTest, RewritesLocalRefsAndFollowsTheTemplatesDialect) {
                           *(*loaded)->ParseSetList("rag,widget,api"));
   ASSERT_TRUE(cs.ok()) << cs.status().message();
   const bj::value& rag = (*cs)->schema.at("properties").at("rag");
-  EXPECT_EQ(rag.at("properties").at("chunk_overlap").at("$ref").as_string(), "#/definitions/rag.size");
+  EXPECT_EQ(rag.at("properties").at("chunk_overlap").at("$ref").as_string(),
+            "#/definitions/rag.size");
   EXPECT_EQ(rag.at("properties").at("mirror").at("$ref").as_string(),
             "#/properties/rag/properties/sync_frequency");
   EXPECT_FALSE(rag.as_object().contains("definitions"));
   EXPECT_EQ((*cs)->schema.at("definitions").at("rag.size").at("minimum").as_int64(), 256);
   EXPECT_FALSE((*cs)->compiled->IsValid(bj::parse(R"({"rag": {"chunk_overlap": 100}})")));
   EXPECT_FALSE((*cs)->compiled->IsValid(bj::parse(R"({"rag": {"mirror": "hourly"}})")));
-  EXPECT_TRUE((*cs)->compiled->IsValid(bj::parse(R"({"rag": {"chunk_overlap": 300, "mirror": "daily"}})")));
+  EXPECT_TRUE(
+      (*cs)->compiled->IsValid(bj::parse(R"({"rag": {"chunk_overlap": 300, "mirror": "daily"}})")));
 
-  auto topic = ComposeBundle(*(*loaded)->FindTemplate("topic-assistant"), *(*loaded)->ParseSetList("api"));
+  auto topic =
+      ComposeBundle(*(*loaded)->FindTemplate("topic-assistant"), *(*loaded)->ParseSetList("api"));
   ASSERT_TRUE(topic.ok()) << topic.status().message();
-  EXPECT_EQ((*topic)->schema.at("$schema").as_string(), "https://json-schema.org/draft/2020-12/schema");
+  EXPECT_EQ((*topic)->schema.at("$schema").as_string(),
+            "https://json-schema.org/draft/2020-12/schema");
   EXPECT_EQ((*topic)->compiled->dialect(), schema::Dialect::kDraft2020_12);
-  EXPECT_EQ((*topic)->schema.at("properties").at("assistant_configuration").at("properties").at("role").at("$ref").as_string(),
+  EXPECT_EQ((*topic)
+                ->schema.at("properties")
+                .at("assistant_configuration")
+                .at("properties")
+                .at("role")
+                .at("$ref")
+                .as_string(),
             "#/$defs/template.short");
   EXPECT_FALSE((*topic)->compiled->IsValid(
       bj::parse(R"({"assistant_configuration": {"role": "too long", "system_prompt": "x"}})")));
@@ -231,15 +248,18 @@ TEST_F(BundleTest, CacheReturnsTheSameBundleAndIsThreadSafe) {
   std::vector<const Bundle*> seen(8);
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&, i] {
-      auto b = cache.Get(*t, *catalog_->ParseSetList(i % 2 ? "rag,widget,api,escalation" : "rag,widget,api"));
+      auto b = cache.Get(
+          *t, *catalog_->ParseSetList(i % 2 ? "rag,widget,api,escalation" : "rag,widget,api"));
       seen[i] = b.ok() ? *b : nullptr;
     });
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(cache.size(), 2u);
   for (int i = 0; i < 8; ++i) {
-    EXPECT_EQ(seen[i], cache.Get(*t, *catalog_->ParseSetList(i % 2 ? "rag,widget,api,escalation"
-                                                                   : "rag,widget,api")).value());
+    EXPECT_EQ(seen[i], cache
+                           .Get(*t, *catalog_->ParseSetList(i % 2 ? "rag,widget,api,escalation"
+                                                                  : "rag,widget,api"))
+                           .value());
   }
   EXPECT_FALSE(cache.Get(*t, *catalog_->ParseSetList("rag,voice")).ok());
   EXPECT_EQ(cache.size(), 2u);  // failures are not cached

@@ -17,7 +17,8 @@ struct CapabilityCase {
   bj::object data;
 };
 void PrintTo(const CapabilityCase& c, std::ostream* os) {
-  *os << c.data.at("capability").as_string().c_str() << ": " << c.data.at("name").as_string().c_str();
+  *os << c.data.at("capability").as_string().c_str() << ": "
+      << c.data.at("name").as_string().c_str();
 }
 
 class CapabilityCaseTest : public testing::TestWithParam<CapabilityCase> {
@@ -41,8 +42,8 @@ TEST_P(CapabilityCaseTest, GivesExactlyTheExpectedErrors) {
   ASSERT_NE(capability, nullptr);
   schema::CompileOptions options;
   options.resolver = (*catalog_)->MakeResolver();
-  auto compiled = schema::Schema::Compile(
-      bj::object{{"$ref", "capability:" + capability->id()}}, options);
+  auto compiled =
+      schema::Schema::Compile(bj::object{{"$ref", "capability:" + capability->id()}}, options);
   ASSERT_TRUE(compiled.ok()) << compiled.status().message();
   schema::ValidationResult result = (*compiled)->Validate(c.at("section"));
   std::multiset<std::string> got, want;

@@ -33,12 +33,12 @@ TEST_F(CatalogTest, HasTheNineCoreAndTwoUniversalCapabilities) {
   std::vector<std::string> ids;
   for (const auto& c : catalog_->capabilities()) ids.push_back(c->id());
   EXPECT_EQ(ids, (std::vector<std::string>{"api", "behavior", "branding", "code_exec", "escalation",
-                                           "file_upload", "image_gen", "rag", "voice",
-                                           "web_search", "widget"}));
+                                           "file_upload", "image_gen", "rag", "voice", "web_search",
+                                           "widget"}));
   EXPECT_TRUE(catalog_->FindCapability("branding")->universal());
   EXPECT_TRUE(catalog_->FindCapability("behavior")->universal());
-  EXPECT_EQ(catalog_->universal(),
-            catalog_->FindCapability("branding")->bit() | catalog_->FindCapability("behavior")->bit());
+  EXPECT_EQ(catalog_->universal(), catalog_->FindCapability("branding")->bit() |
+                                       catalog_->FindCapability("behavior")->bit());
   for (const auto& c : catalog_->capabilities()) {
     EXPECT_FALSE(c->label().empty()) << c->id();
     EXPECT_FALSE(c->description().empty()) << c->id();
@@ -55,12 +55,12 @@ TEST_F(CatalogTest, KeepsTheSpecRegistryColumns) {
     bool config_required;
   };
   // The spec's registry table.
-  for (const Row& row : {Row{"rag", "Ragflow", true}, Row{"widget", "CMP Widget SDK", true},
-                         Row{"api", "CMP Gateway", true}, Row{"escalation", "Webhook", true},
-                         Row{"web_search", "Langflow + Search API", false},
-                         Row{"image_gen", "DALL-E/Midjourney", false},
-                         Row{"voice", "Whisper/ElevenLabs", false},
-                         Row{"file_upload", "CMP Storage", false}, Row{"code_exec", "Sandbox", false}}) {
+  for (const Row& row :
+       {Row{"rag", "Ragflow", true}, Row{"widget", "CMP Widget SDK", true},
+        Row{"api", "CMP Gateway", true}, Row{"escalation", "Webhook", true},
+        Row{"web_search", "Langflow + Search API", false},
+        Row{"image_gen", "DALL-E/Midjourney", false}, Row{"voice", "Whisper/ElevenLabs", false},
+        Row{"file_upload", "CMP Storage", false}, Row{"code_exec", "Sandbox", false}}) {
     const Capability* c = catalog_->FindCapability(row.id);
     ASSERT_NE(c, nullptr) << row.id;
     EXPECT_EQ(c->runtime(), row.runtime) << row.id;
@@ -91,7 +91,7 @@ TEST_F(CatalogTest, LoadsTheFourSpecTemplatesWithTheirSections) {
   EXPECT_EQ(cs->langflow_flow_id(), "customer-support-v1");
   // Behind the spec's `$ref: #/definitions/merged_schema`.
   EXPECT_EQ(SectionKeys(*cs), (std::vector<std::string>{"branding", "behavior", "rag", "widget",
-                                                         "api", "escalation"}));
+                                                        "api", "escalation"}));
   EXPECT_EQ(cs->offered(), *catalog_->ParseSetList("rag,widget,api,escalation"));
   EXPECT_EQ(cs->defaults(), *catalog_->ParseSetList("rag,widget,api"));
 
@@ -106,8 +106,9 @@ TEST_F(CatalogTest, LoadsTheFourSpecTemplatesWithTheirSections) {
   EXPECT_EQ(research->FindSection("search_settings")->capability, nullptr);
   EXPECT_EQ(SectionKeys(*catalog_->FindTemplate("topic-assistant")),
             (std::vector<std::string>{"branding", "behavior", "assistant_configuration", "api"}));
-  EXPECT_EQ(SectionKeys(*catalog_->FindTemplate("code-assistant")),
-            (std::vector<std::string>{"branding", "behavior", "code_settings", "api", "code_exec"}));
+  EXPECT_EQ(
+      SectionKeys(*catalog_->FindTemplate("code-assistant")),
+      (std::vector<std::string>{"branding", "behavior", "code_settings", "api", "code_exec"}));
 }
 
 TEST_F(CatalogTest, CreditCostIsTheTemplatesValueOrOne) {
@@ -121,7 +122,8 @@ TEST_F(CatalogTest, CreditCostIsTheTemplatesValueOrOne) {
 
 TEST_F(CatalogTest, LoadsTheSpecTemplatesStraightFromTheSpecification) {
   // The corpus holds every JSON block of the spec; its templates must load unchanged.
-  bj::value spec = testutil::ReadJson(std::string(CAPCONF_SHARED_DIR) + "/corpus/spec_templates.json");
+  bj::value spec =
+      testutil::ReadJson(std::string(CAPCONF_SHARED_DIR) + "/corpus/spec_templates.json");
   ASSERT_TRUE(spec.is_object());
   std::vector<CatalogFile> files;
   for (const CatalogFile& f : Catalog::EmbeddedFiles()) {
@@ -194,11 +196,11 @@ TEST_F(CatalogTest, ResolvesCapabilityRefs) {
 TEST_F(CatalogTest, DerivesSectionKeysFromTitles) {
   // Through a template whose inline sections have awkward titles.
   std::string error;
-  std::vector<CatalogFile> files = testutil::EditedCatalog(
-      bj::array{bj::object{{"file", "templates/topic-assistant.json"},
-                           {"pointer", "/config_schema/allOf/2/title"},
-                           {"set", "  Role & Prompt (v2) "}}},
-      error);
+  std::vector<CatalogFile> files =
+      testutil::EditedCatalog(bj::array{bj::object{{"file", "templates/topic-assistant.json"},
+                                                   {"pointer", "/config_schema/allOf/2/title"},
+                                                   {"set", "  Role & Prompt (v2) "}}},
+                              error);
   ASSERT_TRUE(error.empty()) << error;
   auto loaded = Catalog::Load(files);
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
@@ -237,7 +239,8 @@ namespace capconf::catalog {
 namespace {
 
 TEST(RjsfWidgetsTest, TablesMatchTheSnapshotOfRjsf) {
-  boost::json::value snapshot = testutil::ReadJson(testutil::SourcePath("tests/catalog/rjsf_widgets.json"));
+  boost::json::value snapshot =
+      testutil::ReadJson(testutil::SourcePath("tests/catalog/rjsf_widgets.json"));
   ASSERT_TRUE(snapshot.is_object());
   std::set<std::string_view> registered;
   for (const auto& n : snapshot.at("registered").as_array()) registered.insert(n.as_string());

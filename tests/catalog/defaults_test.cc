@@ -33,9 +33,11 @@ TEST(DefaultsTest, FillsNestedObjectsThatGetADefault) {
 }
 
 TEST(DefaultsTest, LeavesOutEmptyOptionalObjectsButKeepsRequiredOnes) {
-  const char* optional = R"({"type":"object","properties":{"cfg":{"type":"object","properties":{"a":{"type":"string"}}}}})";
+  const char* optional =
+      R"({"type":"object","properties":{"cfg":{"type":"object","properties":{"a":{"type":"string"}}}}})";
   ExpectFill(optional, "", "{}");
-  const char* required = R"({"type":"object","required":["cfg"],"properties":{"cfg":{"type":"object","properties":{"a":{"type":"string"}}}}})";
+  const char* required =
+      R"({"type":"object","required":["cfg"],"properties":{"cfg":{"type":"object","properties":{"a":{"type":"string"}}}}})";
   ExpectFill(required, "", R"({"cfg":{}})");
 }
 
@@ -47,11 +49,15 @@ TEST(DefaultsTest, RequiredBooleansBecomeFalseOtherRequiredScalarsStayAbsent) {
 }
 
 TEST(DefaultsTest, Arrays) {
-  ExpectFill(R"({"type":"object","properties":{"tags":{"type":"array","items":{"type":"string"},"default":["a","b"]}}})",
-             "", R"({"tags":["a","b"]})");
-  ExpectFill(R"({"type":"object","properties":{"tags":{"type":"array","items":{"type":"string"}}}})", "", "{}");
-  ExpectFill(R"({"type":"object","required":["tags"],"properties":{"tags":{"type":"array","items":{"type":"string"}}}})",
-             "", R"({"tags":[]})");
+  ExpectFill(
+      R"({"type":"object","properties":{"tags":{"type":"array","items":{"type":"string"},"default":["a","b"]}}})",
+      "", R"({"tags":["a","b"]})");
+  ExpectFill(
+      R"({"type":"object","properties":{"tags":{"type":"array","items":{"type":"string"}}}})", "",
+      "{}");
+  ExpectFill(
+      R"({"type":"object","required":["tags"],"properties":{"tags":{"type":"array","items":{"type":"string"}}}})",
+      "", R"({"tags":[]})");
   // minItems is filled with item defaults, also after a shorter default.
   ExpectFill(R"({"type":"object","properties":{
                "t1":{"type":"array","minItems":2,"items":{"type":"string","default":"i"}},
@@ -59,17 +65,21 @@ TEST(DefaultsTest, Arrays) {
                "t4":{"type":"array","minItems":3,"default":["a"],"items":{"type":"string","default":"i"}}}})",
              "", R"({"t1":["i","i"],"t3":[{"k":"v"},{"k":"v"}],"t4":["a","i","i"]})");
   // rjsf pads with undefined here; JSON has no undefined, so the array is left alone.
-  ExpectFill(R"({"type":"object","properties":{"t2":{"type":"array","minItems":2,"items":{"type":"string"}}}})", "", "{}");
+  ExpectFill(
+      R"({"type":"object","properties":{"t2":{"type":"array","minItems":2,"items":{"type":"string"}}}})",
+      "", "{}");
   // Multi-select arrays are not padded.
   ExpectFill(R"({"type":"object","properties":{"m":{"type":"array","minItems":2,"uniqueItems":true,
                "items":{"type":"string","enum":["a","b","c"],"default":"a"}}}})",
              "", "{}");
   // A user's array is kept, never padded or merged with the default; its items get theirs.
-  ExpectFill(R"({"type":"object","properties":{"t":{"type":"array","minItems":3,"default":["d1","d2","d3"],"items":{"type":"string"}}}})",
-             R"({"t":["u1"]})", R"({"t":["u1"]})");
-  ExpectFill(R"({"type":"object","properties":{"t":{"type":"array","items":{"type":"object","properties":{
+  ExpectFill(
+      R"({"type":"object","properties":{"t":{"type":"array","minItems":3,"default":["d1","d2","d3"],"items":{"type":"string"}}}})",
+      R"({"t":["u1"]})", R"({"t":["u1"]})");
+  ExpectFill(
+      R"({"type":"object","properties":{"t":{"type":"array","items":{"type":"object","properties":{
                "n":{"type":"string"},"k":{"type":"integer","default":3}}}}}})",
-             R"({"t":[{"n":"a"},{"n":"b","k":9}]})", R"({"t":[{"n":"a","k":3},{"n":"b","k":9}]})");
+      R"({"t":[{"n":"a"},{"n":"b","k":9}]})", R"({"t":[{"n":"a","k":3},{"n":"b","k":9}]})");
 }
 
 TEST(DefaultsTest, ConstWinsOverDefaultButNotOverTheData) {
@@ -86,8 +96,9 @@ TEST(DefaultsTest, OneOfTakesTheFirstOptionWithoutDataAndTheMatchingOneWithIt) {
   ExpectFill(schema, "", R"({"m":{"kind":"a","x":"xa"}})");
   ExpectFill(schema, R"({"m":{"kind":"b"}})", R"({"m":{"kind":"b","y":"yb"}})");
   // A string whose options are consts gets the first const.
-  ExpectFill(R"({"type":"object","properties":{"m":{"type":"string","oneOf":[{"const":"a"},{"const":"b"}]}}})",
-             "", R"({"m":"a"})");
+  ExpectFill(
+      R"({"type":"object","properties":{"m":{"type":"string","oneOf":[{"const":"a"},{"const":"b"}]}}})",
+      "", R"({"m":"a"})");
 }
 
 TEST(DefaultsTest, IfThenElseFollowsTheDataNotTheDefaults) {
@@ -99,31 +110,36 @@ TEST(DefaultsTest, IfThenElseFollowsTheDataNotTheDefaults) {
               "then":{"properties":{"email":{"type":"string","default":"a@b"}}}}}}})";
   // Without data the `if` fails (method is absent), as in rjsf.
   ExpectFill(schema, "", R"({"h":{"method":"webhook"}})");
-  ExpectFill(schema, R"({"h":{"method":"webhook"}})", R"({"h":{"method":"webhook","webhook_url":"https://h"}})");
+  ExpectFill(schema, R"({"h":{"method":"webhook"}})",
+             R"({"h":{"method":"webhook","webhook_url":"https://h"}})");
   ExpectFill(schema, R"({"h":{"method":"email"}})", R"({"h":{"method":"email","email":"a@b"}})");
   ExpectFill(schema, R"({"h":{"method":"none"}})", R"({"h":{"method":"none"}})");
 }
 
 TEST(DefaultsTest, ResolvesRefsAndTheDeepestDefaultWins) {
-  ExpectFill(R"({"type":"object","definitions":{"addr":{"type":"object","properties":{"city":{"type":"string","default":"Oslo"}}},
+  ExpectFill(
+      R"({"type":"object","definitions":{"addr":{"type":"object","properties":{"city":{"type":"string","default":"Oslo"}}},
                "n":{"type":"integer","default":7}},
                "properties":{"a":{"$ref":"#/definitions/addr"},
                              "b":{"$ref":"#/definitions/addr","default":{"city":"Paris"}},
                              "c":{"$ref":"#/definitions/n"}}})",
-             "", R"({"a":{"city":"Oslo"},"b":{"city":"Oslo"},"c":7})");
-  ExpectFill(R"({"type":"object","properties":{"addr":{"type":"object","default":{"city":"Paris","zip":"75"},
+      "", R"({"a":{"city":"Oslo"},"b":{"city":"Oslo"},"c":7})");
+  ExpectFill(
+      R"({"type":"object","properties":{"addr":{"type":"object","default":{"city":"Paris","zip":"75"},
                "properties":{"city":{"type":"string","default":"Oslo"},"zip":{"type":"string"}}}}})",
-             "", R"({"addr":{"city":"Oslo","zip":"75"}})");
+      "", R"({"addr":{"city":"Oslo","zip":"75"}})");
 }
 
 TEST(DefaultsTest, NestedAllOfIsIgnoredAsRjsfDoes) {
-  ExpectFill(R"({"type":"object","properties":{"p":{"type":"object","allOf":[{"properties":{"a":{"type":"string","default":"A"}}}],
+  ExpectFill(
+      R"({"type":"object","properties":{"p":{"type":"object","allOf":[{"properties":{"a":{"type":"string","default":"A"}}}],
                "properties":{"c":{"type":"string","default":"C"}}}}})",
-             "", R"({"p":{"c":"C"}})");
+      "", R"({"p":{"c":"C"}})");
 }
 
 TEST(DefaultsTest, KeepsWhatTheDataHas) {
-  const char* schema = R"({"type":"object","properties":{"a":{"type":"string","default":"x"},"b":{"type":"integer","default":1},
+  const char* schema =
+      R"({"type":"object","properties":{"a":{"type":"string","default":"x"},"b":{"type":"integer","default":1},
                           "o":{"type":"object","properties":{"p":{"type":"string","default":"P"},"q":{"type":"string","default":"Q"}}}}})";
   ExpectFill(schema, R"({"a":"user","o":{"p":"mine"},"extra":5})",
              R"({"a":"user","o":{"p":"mine","q":"Q"},"extra":5,"b":1})");
@@ -133,8 +149,9 @@ TEST(DefaultsTest, KeepsWhatTheDataHas) {
 
 TEST(DefaultsTest, SurvivesHostileSchemas) {
   // A ref cycle and a ref to nowhere give no default instead of a hang or a crash.
-  ExpectFill(R"({"type":"object","definitions":{"a":{"$ref":"#/definitions/a"}},"properties":{"x":{"$ref":"#/definitions/a"},"y":{"$ref":"#/nowhere"}}})",
-             "", "{}");
+  ExpectFill(
+      R"({"type":"object","definitions":{"a":{"$ref":"#/definitions/a"}},"properties":{"x":{"$ref":"#/definitions/a"},"y":{"$ref":"#/nowhere"}}})",
+      "", "{}");
   std::string nested;
   for (int i = 0; i < 200; ++i) nested += R"({"type":"object","properties":{"a":)";
   nested += R"({"type":"string","default":"z"})";

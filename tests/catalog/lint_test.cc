@@ -50,9 +50,9 @@ TEST_P(LintCaseTest, ReportsTheDefectWhereItIs) {
   const bj::object& want = c.at("finding").as_object();
   bool found = false;
   for (const Finding& f : findings) {
-    found = found || (f.file == want.at("file").as_string() &&
-                      f.pointer == want.at("pointer").as_string() &&
-                      f.message.find(want.at("contains").as_string()) != std::string::npos);
+    found = found ||
+            (f.file == want.at("file").as_string() && f.pointer == want.at("pointer").as_string() &&
+             f.message.find(want.at("contains").as_string()) != std::string::npos);
   }
   EXPECT_TRUE(found) << "expected " << want.at("file").as_string().c_str() << "#"
                      << want.at("pointer").as_string().c_str() << ": ..."

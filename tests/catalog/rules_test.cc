@@ -98,9 +98,11 @@ TEST_F(RulesTest, ExplainsABrokenDependencyInAWay) {
 }
 
 TEST_F(RulesTest, DescribesNestedRules) {
-  Rule any{Rule::Kind::kAnyOf, "",
+  Rule any{Rule::Kind::kAnyOf,
+           "",
            {Rule{Rule::Kind::kCapability, "rag", {}}, Rule{Rule::Kind::kCapability, "api", {}},
-            Rule{Rule::Kind::kAllOf, "",
+            Rule{Rule::Kind::kAllOf,
+                 "",
                  {Rule{Rule::Kind::kCapability, "voice", {}},
                   Rule{Rule::Kind::kNot, "", {Rule{Rule::Kind::kCapability, "code_exec", {}}}}}}}};
   EXPECT_EQ(DescribeRule(any, *catalog_),
@@ -192,7 +194,8 @@ std::string NeedsCaseName(const testing::TestParamInfo<NeedsCase>& info) {
   return name + "_" + std::to_string(info.index);
 }
 
-INSTANTIATE_TEST_SUITE_P(Catalog, NeedsCaseTest, testing::ValuesIn(LoadNeedsCases()), NeedsCaseName);
+INSTANTIATE_TEST_SUITE_P(Catalog, NeedsCaseTest, testing::ValuesIn(LoadNeedsCases()),
+                         NeedsCaseName);
 
 TEST_F(RulesTest, EveryNeedIsCoveredByTheCases) {
   // Each need of each capability appears missing in at least one case and met in another.
@@ -204,10 +207,12 @@ TEST_F(RulesTest, EveryNeedIsCoveredByTheCases) {
     const bj::object& c = v.as_object();
     if (c.contains("allowed") && !c.at("allowed").as_bool()) continue;
     std::set<std::string> missing;
-    for (const bj::value& m : c.at("missing").as_array()) missing.insert(std::string(m.as_string()));
+    for (const bj::value& m : c.at("missing").as_array())
+      missing.insert(std::string(m.as_string()));
     seen_missing.insert(missing.begin(), missing.end());
     std::set<std::string> enabled{"branding", "behavior"};
-    for (const bj::value& id : c.at("capabilities").as_array()) enabled.insert(std::string(id.as_string()));
+    for (const bj::value& id : c.at("capabilities").as_array())
+      enabled.insert(std::string(id.as_string()));
     for (const std::string& id : enabled) {
       for (const Need& n : catalog_->FindCapability(id)->needs()) {
         if (!missing.contains(id + "/" + n.id)) seen_enabled_and_met.insert(id + "/" + n.id);
@@ -218,8 +223,10 @@ TEST_F(RulesTest, EveryNeedIsCoveredByTheCases) {
     // No template offers image_gen or voice yet; their needs are tested in config_test.
     if (c->id() == "image_gen" || c->id() == "voice") continue;
     for (const Need& n : c->needs()) {
-      EXPECT_TRUE(seen_missing.contains(c->id() + "/" + n.id)) << c->id() << "/" << n.id << " never missing";
-      EXPECT_TRUE(seen_enabled_and_met.contains(c->id() + "/" + n.id)) << c->id() << "/" << n.id << " never met";
+      EXPECT_TRUE(seen_missing.contains(c->id() + "/" + n.id))
+          << c->id() << "/" << n.id << " never missing";
+      EXPECT_TRUE(seen_enabled_and_met.contains(c->id() + "/" + n.id))
+          << c->id() << "/" << n.id << " never met";
     }
   }
 }

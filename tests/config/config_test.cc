@@ -40,20 +40,21 @@ class ConfigTest : public testing::Test {
 };
 
 TEST_F(ConfigTest, TheSpecsValidConfigIsValid) {
-  bj::value valid = testutil::ReadJson(std::string(CAPCONF_SHARED_DIR) + "/corpus/customer-support.valid.json");
+  bj::value valid =
+      testutil::ReadJson(std::string(CAPCONF_SHARED_DIR) + "/corpus/customer-support.valid.json");
   auto b = B("customer-support-agent", "rag,widget,api,escalation");
   EXPECT_TRUE(Validate(*b, valid).empty());
 }
 
 TEST_F(ConfigTest, TheSpecsInvalidConfigHasItsSixViolationsAtTheirFields) {
-  bj::value invalid = testutil::ReadJson(std::string(CAPCONF_SHARED_DIR) + "/corpus/customer-support.invalid.json");
+  bj::value invalid =
+      testutil::ReadJson(std::string(CAPCONF_SHARED_DIR) + "/corpus/customer-support.invalid.json");
   auto b = B("customer-support-agent", "rag,widget,api,escalation");
   EXPECT_EQ(Pointers(Validate(*b, invalid)),
-            (std::vector<std::string>{"/behavior/tone enum", "/branding/colors/primary pattern",
-                                      "/branding/welcome_message maxLength",
-                                      "/escalation/handoff_config/email format",
-                                      "/rag/chunk_size maximum",
-                                      "/widget/allowed_domains/2 pattern"}));
+            (std::vector<std::string>{
+                "/behavior/tone enum", "/branding/colors/primary pattern",
+                "/branding/welcome_message maxLength", "/escalation/handoff_config/email format",
+                "/rag/chunk_size maximum", "/widget/allowed_domains/2 pattern"}));
 }
 
 TEST_F(ConfigTest, RequiredErrorsPointAtTheMissingField) {
@@ -64,13 +65,15 @@ TEST_F(ConfigTest, RequiredErrorsPointAtTheMissingField) {
   EXPECT_EQ(errors[0].pointer, "/assistant_configuration/system_prompt");
   EXPECT_EQ(errors[0].keyword, "required");
   EXPECT_EQ(errors[0].message, "must have required property 'system_prompt'");
-  EXPECT_EQ(bj::serialize(errors[0].ToJson()),
-            R"({"pointer":"/assistant_configuration/system_prompt","keyword":"required","message":"must have required property 'system_prompt'"})");
+  EXPECT_EQ(
+      bj::serialize(errors[0].ToJson()),
+      R"({"pointer":"/assistant_configuration/system_prompt","keyword":"required","message":"must have required property 'system_prompt'"})");
 }
 
 TEST_F(ConfigTest, AnUnknownSectionIsOneErrorAtItsKey) {
   auto b = B("topic-assistant", "api");
-  bj::value config = bj::parse(R"({"assistant_configuration": {"role": "r", "system_prompt": "p"}, "brandng": {}})");
+  bj::value config = bj::parse(
+      R"({"assistant_configuration": {"role": "r", "system_prompt": "p"}, "brandng": {}})");
   std::vector<FieldError> errors = Validate(*b, config);
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].pointer, "/brandng");
@@ -80,11 +83,13 @@ TEST_F(ConfigTest, AnUnknownSectionIsOneErrorAtItsKey) {
 
 TEST_F(ConfigTest, DisabledValuesAreKeptButNotValidated) {
   auto b = B("customer-support-agent", "rag,widget,api");
-  bj::value config = bj::parse(R"({"widget": {"position": "bottom-left", "theme": "dark", "allowed_domains": ["a.example"]},
+  bj::value config = bj::parse(
+      R"({"widget": {"position": "bottom-left", "theme": "dark", "allowed_domains": ["a.example"]},
                                    "escalation": {"fallback_message": 7}})");
   EXPECT_TRUE(Validate(*b, config).empty());
   auto with = B("customer-support-agent", "rag,widget,api,escalation");
-  EXPECT_EQ(Pointers(Validate(*with, config)), std::vector<std::string>{"/escalation/fallback_message type"});
+  EXPECT_EQ(Pointers(Validate(*with, config)),
+            std::vector<std::string>{"/escalation/fallback_message type"});
 }
 
 TEST_F(ConfigTest, InitialConfigHasTheDefaults) {
@@ -104,7 +109,8 @@ TEST_F(ConfigTest, InitialConfigHasTheDefaults) {
 }
 
 TEST_F(ConfigTest, IsConfiguredOnlyWhenValidAndEveryNeedHolds) {
-  bj::value valid = testutil::ReadJson(std::string(CAPCONF_SHARED_DIR) + "/corpus/customer-support.valid.json");
+  bj::value valid =
+      testutil::ReadJson(std::string(CAPCONF_SHARED_DIR) + "/corpus/customer-support.valid.json");
   auto b = B("customer-support-agent", "rag,widget,api,escalation");
   catalog::Facts facts;
   Readiness r = Evaluate(*b, valid, facts);
@@ -126,23 +132,27 @@ TEST_F(ConfigTest, IsConfiguredOnlyWhenValidAndEveryNeedHolds) {
 TEST_F(ConfigTest, ToggleAddsDefaultsAndRestoresKeptValues) {
   auto initial = InitialConfig(bundles_, T("customer-support-agent"));
   ASSERT_TRUE(initial.ok());
-  auto on = Toggle(*catalog_, bundles_, T("customer-support-agent"), *initial, {{"escalation", true}});
+  auto on =
+      Toggle(*catalog_, bundles_, T("customer-support-agent"), *initial, {{"escalation", true}});
   ASSERT_TRUE(on.ok());
   ASSERT_TRUE(on->refused.empty());
   EXPECT_EQ(on->next.enabled, Set("rag,widget,api,escalation"));
-  EXPECT_EQ(on->next.config.at("escalation").at("triggers").at("unanswered_threshold").as_int64(), 3);
+  EXPECT_EQ(on->next.config.at("escalation").at("triggers").at("unanswered_threshold").as_int64(),
+            3);
   EXPECT_EQ(on->next.config.at("branding"), initial->config.at("branding"));
 
   AgentConfig edited = on->next;
   edited.config.at("escalation").as_object()["fallback_message"] = "One moment.";
-  auto off = Toggle(*catalog_, bundles_, T("customer-support-agent"), edited, {{"escalation", false}});
+  auto off =
+      Toggle(*catalog_, bundles_, T("customer-support-agent"), edited, {{"escalation", false}});
   ASSERT_TRUE(off.ok());
   ASSERT_TRUE(off->refused.empty());
   EXPECT_EQ(off->next.enabled, Set("rag,widget,api"));
   // Kept while off...
   EXPECT_EQ(off->next.config.at("escalation").at("fallback_message").as_string(), "One moment.");
   // ... and there again when switched back on.
-  auto again = Toggle(*catalog_, bundles_, T("customer-support-agent"), off->next, {{"escalation", true}});
+  auto again =
+      Toggle(*catalog_, bundles_, T("customer-support-agent"), off->next, {{"escalation", true}});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->next.config.at("escalation").at("fallback_message").as_string(), "One moment.");
 }
@@ -155,15 +165,19 @@ TEST_F(ConfigTest, ToggleRefusesWithTheBuyersReason) {
   ASSERT_EQ(off->refused.size(), 1u);
   EXPECT_EQ(off->refused[0].message,
             "Knowledge Base is included in Customer Support Agent and cannot be turned off.");
-  auto voice = Toggle(*catalog_, bundles_, T("customer-support-agent"), *initial, {{"voice", true}});
+  auto voice =
+      Toggle(*catalog_, bundles_, T("customer-support-agent"), *initial, {{"voice", true}});
   ASSERT_TRUE(voice.ok());
   ASSERT_EQ(voice->refused.size(), 1u);
   EXPECT_EQ(voice->refused[0].kind, catalog::SetProblem::Kind::kNotOffered);
-  auto branding = Toggle(*catalog_, bundles_, T("customer-support-agent"), *initial, {{"branding", false}});
+  auto branding =
+      Toggle(*catalog_, bundles_, T("customer-support-agent"), *initial, {{"branding", false}});
   ASSERT_TRUE(branding.ok());
   ASSERT_EQ(branding->refused.size(), 1u);
-  EXPECT_EQ(branding->refused[0].message, "Branding is part of every agent and cannot be turned off.");
-  auto unknown = Toggle(*catalog_, bundles_, T("customer-support-agent"), *initial, {{"telepathy", true}});
+  EXPECT_EQ(branding->refused[0].message,
+            "Branding is part of every agent and cannot be turned off.");
+  auto unknown =
+      Toggle(*catalog_, bundles_, T("customer-support-agent"), *initial, {{"telepathy", true}});
   EXPECT_FALSE(unknown.ok());
 }
 
@@ -185,9 +199,10 @@ TEST_F(ConfigTest, SecretsAreFoundAndTakenOut) {
 TEST_F(ConfigTest, VoiceAndImageNeedsFollowTheProviders) {
   std::string error;
   std::vector<catalog::CatalogFile> files = testutil::EditedCatalog(
-      bj::array{bj::object{{"file", "templates/research-agent.json"},
-                           {"pointer", "/capabilities"},
-                           {"set", bj::parse(R"(["web_search","api","file_upload","voice","image_gen"])")}}},
+      bj::array{bj::object{
+          {"file", "templates/research-agent.json"},
+          {"pointer", "/capabilities"},
+          {"set", bj::parse(R"(["web_search","api","file_upload","voice","image_gen"])")}}},
       error);
   ASSERT_TRUE(error.empty()) << error;
   auto loaded = catalog::Catalog::Load(files);
@@ -205,8 +220,9 @@ TEST_F(ConfigTest, VoiceAndImageNeedsFollowTheProviders) {
     return out;
   };
   // Defaults: whisper + openai TTS need the OpenAI key; images need theirs; search too.
-  EXPECT_EQ(missing("{}", {}), (std::vector<std::string>{"image_gen/image_api_key", "voice/openai_api_key",
-                                                         "web_search/search_api_key"}));
+  EXPECT_EQ(missing("{}", {}),
+            (std::vector<std::string>{"image_gen/image_api_key", "voice/openai_api_key",
+                                      "web_search/search_api_key"}));
   EXPECT_EQ(missing(R"({"voice": {"stt_provider": "deepgram", "tts_provider": "elevenlabs"}})",
                     {"/web_search/api_key", "/image_gen/api_key"}),
             (std::vector<std::string>{"voice/deepgram_api_key", "voice/elevenlabs_api_key"}));

@@ -33,7 +33,8 @@ bj::value ReadJson(const std::string& path) {
   return std::move(*parsed);
 }
 
-bool ApplyEdit(std::vector<catalog::CatalogFile>& files, const bj::object& edit, std::string& error) {
+bool ApplyEdit(std::vector<catalog::CatalogFile>& files, const bj::object& edit,
+               std::string& error) {
   std::string file(edit.at("file").as_string());
   auto it = std::find_if(files.begin(), files.end(),
                          [&](const catalog::CatalogFile& f) { return f.path == file; });

@@ -23,6 +23,7 @@ bool ApplyEdit(std::vector<catalog::CatalogFile>& files, const boost::json::obje
                std::string& error);
 
 // The embedded catalog with `edits` applied.
-std::vector<catalog::CatalogFile> EditedCatalog(const boost::json::array& edits, std::string& error);
+std::vector<catalog::CatalogFile> EditedCatalog(const boost::json::array& edits,
+                                                std::string& error);
 
 }  // namespace capconf::testutil

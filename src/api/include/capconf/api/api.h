@@ -47,7 +47,8 @@ struct NewUser {
   std::string organization_id;    // join this organisation, or
   std::string organization_name;  // create one with this name
 };
-Result<store::User> CreateUser(store::Store& store, const service::Clock& clock, const NewUser& user,
+Result<store::User> CreateUser(store::Store& store, const service::Clock& clock,
+                               const NewUser& user,
                                const access::PasswordHashOptions& hashing = {});
 
 // Mints a bearer token for a user (shown once); only its keyed hash is stored.

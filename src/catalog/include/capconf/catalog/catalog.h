@@ -33,7 +33,7 @@ inline constexpr std::size_t kMaxCapabilities = 64;
 struct Rule {
   enum class Kind { kCapability, kAnyOf, kAllOf, kNot };
   Kind kind = Kind::kCapability;
-  std::string capability;     // kCapability
+  std::string capability;      // kCapability
   std::vector<Rule> operands;  // kAnyOf, kAllOf (one or more), kNot (exactly one)
 };
 
@@ -93,8 +93,8 @@ class Capability {
 
 // One top-level key of a namespaced configuration document.
 struct Section {
-  std::string key;    // "branding", "rag", "search_settings"
-  std::string title;  // shown above the section
+  std::string key;                         // "branding", "rag", "search_settings"
+  std::string title;                       // shown above the section
   const Capability* capability = nullptr;  // null for an inline section of the template
   // An inline section's schema (without `x-key`); its `$ref`s point into the template's
   // config_schema. Null for a capability section.

@@ -52,9 +52,9 @@ Result<AgentConfig> InitialConfig(catalog::BundleCache& bundles, const catalog::
 
 struct Readiness {
   bool is_configured = false;
-  std::vector<FieldError> errors;                // the configuration is invalid where these say
-  std::vector<catalog::MissingNeed> missing;     // needs of enabled capabilities that do not hold
-  boost::json::object ToJson() const;            // {is_configured, errors, missing}
+  std::vector<FieldError> errors;             // the configuration is invalid where these say
+  std::vector<catalog::MissingNeed> missing;  // needs of enabled capabilities that do not hold
+  boost::json::object ToJson() const;         // {is_configured, errors, missing}
 };
 
 // `is_configured` is true only when the configuration is valid and every need of every enabled

@@ -12,9 +12,9 @@
 //
 // Thread-safe: one Service serves every request thread.
 
+#include <atomic>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
-#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -62,7 +62,8 @@ class ResourceFacts {
  public:
   virtual ~ResourceFacts() = default;
   // The resources that exist for a subscription ("ragflow_collection", "sandbox").
-  virtual std::set<std::string, std::less<>> ResourcesOf(std::string_view subscription_id) const = 0;
+  virtual std::set<std::string, std::less<>> ResourcesOf(
+      std::string_view subscription_id) const = 0;
 };
 
 // The catalog in force: the built-in catalog files plus every template version in the store.
@@ -76,13 +77,13 @@ struct ConfigView {
   std::string subscription_id;
   std::string template_id;
   int template_version = 1;
-  std::vector<std::string> enabled;       // offered capabilities that are on, template order
-  boost::json::value config;              // without secrets; api.keys projected from the keys
+  std::vector<std::string> enabled;  // offered capabilities that are on, template order
+  boost::json::value config;         // without secrets; api.keys projected from the keys
   std::int64_t revision = 0;
   bool is_configured = false;
-  std::vector<config::FieldError> errors;   // why the stored config is invalid (normally none)
+  std::vector<config::FieldError> errors;  // why the stored config is invalid (normally none)
   std::vector<catalog::MissingNeed> missing;
-  std::vector<store::Secret> secrets;       // metadata only (no ciphertext is ever shown)
+  std::vector<store::Secret> secrets;  // metadata only (no ciphertext is ever shown)
   std::int64_t updated_at = 0;
   std::string updated_by;
   boost::json::object ToJson() const;
@@ -112,13 +113,14 @@ class Service {
   // file (docs/catalog.md) whose `version` is the next one for its id (1 for a new id); it is
   // linted with the whole catalog as `capconf catalog check` does. InvalidArgument with the
   // findings; AlreadyExists for an existing version; PermissionDenied for buyers.
-  Result<const catalog::Template*> PublishTemplate(const Actor& actor, const boost::json::value& document,
+  Result<const catalog::Template*> PublishTemplate(const Actor& actor,
+                                                   const boost::json::value& document,
                                                    std::vector<catalog::Finding>* findings);
 
   // --- offerings
   Result<store::Offering> CreateOffering(const Actor& actor, const std::string& template_id,
-                                         std::optional<int> template_version, const std::string& name,
-                                         const std::string& description,
+                                         std::optional<int> template_version,
+                                         const std::string& name, const std::string& description,
                                          const boost::json::object& credit_costs);
   Result<store::Offering> GetOffering(const Actor& actor, std::string_view id);
   Result<std::vector<store::Offering>> ListOfferings(const Actor& actor);
@@ -158,19 +160,25 @@ class Service {
                                       std::int64_t revision);
   // A new revision with the enabled set and configuration of `revision`.
   Result<ConfigView> RestoreRevision(const Actor& actor, std::string_view subscription_id,
-                                     std::int64_t revision, std::optional<std::int64_t> expected_revision);
+                                     std::int64_t revision,
+                                     std::optional<std::int64_t> expected_revision);
   // --- API keys of a subscription (its `api` capability must be on: FailedPrecondition)
   // Stores a key the caller minted; only its keyed hash and display prefix are kept.
   // AlreadyExists when the prefix collides (mint another and retry).
   Result<store::ApiKey> CreateApiKey(const Actor& actor, std::string_view subscription_id,
-                                     const std::string& name, const std::vector<std::string>& permissions,
+                                     const std::string& name,
+                                     const std::vector<std::string>& permissions,
                                      const std::string& key_hash, const std::string& prefix);
-  Result<std::vector<store::ApiKey>> ListApiKeys(const Actor& actor, std::string_view subscription_id);
-  Status RevokeApiKey(const Actor& actor, std::string_view subscription_id, std::string_view key_id);
+  Result<std::vector<store::ApiKey>> ListApiKeys(const Actor& actor,
+                                                 std::string_view subscription_id);
+  Status RevokeApiKey(const Actor& actor, std::string_view subscription_id,
+                      std::string_view key_id);
 
   // --- secrets (metadata only; values never leave the store)
-  Result<std::vector<store::Secret>> ListSecrets(const Actor& actor, std::string_view subscription_id);
-  Status DeleteSecret(const Actor& actor, std::string_view subscription_id, std::string_view pointer);
+  Result<std::vector<store::Secret>> ListSecrets(const Actor& actor,
+                                                 std::string_view subscription_id);
+  Status DeleteSecret(const Actor& actor, std::string_view subscription_id,
+                      std::string_view pointer);
 
   // The credit cost of an action for a subscription's template and offering.
   Result<std::int64_t> CreditCost(const Actor& actor, std::string_view subscription_id,
