@@ -4,12 +4,14 @@
 #include <charconv>
 #include <ctime>
 #include <set>
+#include <functional>
 #include <variant>
 
 #include "capconf/access/secrets.h"
 #include "capconf/catalog/rules.h"
 #include "capconf/json/parse.h"
 #include "capconf/json/serialize.h"
+#include "auth_cache.h"
 #include "files.h"
 #include "openapi.h"
 
@@ -41,6 +43,22 @@ std::string Iso8601(std::int64_t millis) {
 }
 
 Response Error(const Status& status) { return http::ProblemFromStatus(status); }
+
+std::string EscapeHtmlAttribute(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
 
 Response Unprocessable(std::string_view detail, bj::array errors) {
   return http::Problem(422, "validation", "Unprocessable content", detail,
@@ -325,16 +343,71 @@ Result<std::string> CreateBearerToken(store::Store& store, const service::Clock&
   return token;
 }
 
+namespace {
+
+// The caller behind a credential, from the database, in one read transaction; or the 401 to
+// answer. Refreshes the credential's last use at most once a minute.
+std::variant<Response, CachedCaller> LookUpCaller(ApiContext& ctx,
+                                                  const std::string& credential_hash,
+                                                  bool is_session, std::int64_t now) {
+  auto unauthenticated = [](std::string_view why) {
+    return http::Problem(401, "unauthenticated", "Unauthenticated", why);
+  };
+  auto tx = ctx.store.Begin(store::TransactionMode::kReadOnly);
+  if (!tx.ok()) return Error(tx.status());
+  CachedCaller caller;
+  std::string user_id;
+  std::function<Status(store::Transaction&)> touch;
+  if (is_session) {
+    auto session = (*tx)->GetSessionByIdHash(credential_hash);
+    if (!session.ok() || session->expires_at <= now)
+      return unauthenticated("the session has ended; sign in again");
+    user_id = session->user_id;
+    caller.csrf_token_hash = session->csrf_token_hash;
+    caller.session_expires_at = session->expires_at;
+    if (now - session->last_seen_at > kTouchIntervalMs) {
+      const std::int64_t expires_at = now + ctx.options.session_lifetime_ms;
+      caller.session_expires_at = expires_at;
+      touch = [id_hash = session->id_hash, now, expires_at](store::Transaction& w) {
+        return w.TouchSession(id_hash, now, expires_at);
+      };
+    }
+  } else {
+    auto record = (*tx)->GetApiTokenByHash(credential_hash);
+    if (!record.ok() || record->revoked_at)
+      return unauthenticated("the bearer token is unknown or revoked");
+    user_id = record->user_id;
+    if (!record->last_used_at || now - *record->last_used_at > kTouchIntervalMs) {
+      touch = [id = record->id, now](store::Transaction& w) {
+        return w.TouchApiTokenLastUsed(id, now);
+      };
+    }
+  }
+  auto user = (*tx)->GetUser(user_id);
+  if (!user.ok() || user->disabled) return unauthenticated("the account is disabled");
+  tx->reset();
+  if (touch) {
+    // Best effort: a failed touch must not fail the request it rides on.
+    if (auto w = ctx.store.Begin(); w.ok() && touch(**w).ok()) (void)(*w)->Commit();
+  }
+  caller.actor = service::Actor{user->id, user->organization_id, user->role};
+  return caller;
+}
+
+}  // namespace
+
 Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
   // --- authentication --------------------------------------------------------------------
-  router.Use([&ctx](Request& request, const http::Next& next) -> Response {
+  auto auth_cache = std::make_shared<AuthCache>(ctx.options.auth_cache_ttl_ms);
+  router.Use([&ctx, auth_cache](Request& request, const http::Next& next) -> Response {
     std::string_view path = request.path;
     if (path.substr(0, 8) != "/api/v1/" ||
         (path == "/api/v1/session" && request.method == "POST") || path == "/api/v1/openapi.json") {
       return next(request);
     }
     const std::int64_t now = ctx.clock.NowMillis();
-    std::string user_id;
+    std::string credential_hash;
+    bool is_session = false;
     std::string_view authorization = request.headers.Get("Authorization");
     if (!authorization.empty()) {
       constexpr std::string_view kBearer = "Bearer ";
@@ -345,21 +418,7 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
         return http::Problem(401, "unauthenticated", "Unauthenticated",
                              "the bearer token is not one of ours");
       }
-      auto tx = ctx.store.Begin(store::TransactionMode::kReadOnly);
-      if (!tx.ok()) return Error(tx.status());
-      auto record = (*tx)->GetApiTokenByHash(ctx.hasher.Hash(token));
-      if (!record.ok() || record->revoked_at) {
-        return http::Problem(401, "unauthenticated", "Unauthenticated",
-                             "the bearer token is unknown or revoked");
-      }
-      user_id = record->user_id;
-      if (!record->last_used_at || now - *record->last_used_at > kTouchIntervalMs) {
-        tx->reset();
-        if (auto w = ctx.store.Begin(); w.ok()) {
-          (void)(*w)->TouchApiTokenLastUsed(record->id, now);
-          (void)(*w)->Commit();
-        }
-      }
+      credential_hash = ctx.hasher.Hash(token);
     } else {
       auto cookies = request.Cookies();
       auto session_cookie = cookies.find(kSessionCookie);
@@ -370,41 +429,33 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
         r.headers.Set("WWW-Authenticate", "Bearer");
         return r;
       }
-      auto tx = ctx.store.Begin(store::TransactionMode::kReadOnly);
-      if (!tx.ok()) return Error(tx.status());
-      auto session = (*tx)->GetSessionByIdHash(ctx.hasher.Hash(session_cookie->second));
-      if (!session.ok() || session->expires_at <= now) {
-        return http::Problem(401, "unauthenticated", "Unauthenticated",
-                             "the session has ended; sign in again");
-      }
+      credential_hash = ctx.hasher.Hash(session_cookie->second);
+      is_session = true;
+    }
+
+    std::optional<CachedCaller> caller = auth_cache->Find(credential_hash, now);
+    if (!caller) {
+      auto looked_up = LookUpCaller(ctx, credential_hash, is_session, now);
+      if (auto* problem = std::get_if<Response>(&looked_up)) return std::move(*problem);
+      caller = std::move(std::get<CachedCaller>(looked_up));
+      auth_cache->Remember(credential_hash, *caller, now);
+    } else if (caller->session_expires_at != 0 && caller->session_expires_at <= now) {
+      return http::Problem(401, "unauthenticated", "Unauthenticated",
+                           "the session has ended; sign in again");
+    }
+    if (is_session) {
       // Cookies ride along with any request a browser makes; a state change must also carry
       // the CSRF token, which only our page can read.
       bool safe =
           request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS";
-      if (!safe && ctx.hasher.Hash(request.headers.Get(kCsrfHeader)) != session->csrf_token_hash) {
+      if (!safe && ctx.hasher.Hash(request.headers.Get(kCsrfHeader)) != caller->csrf_token_hash) {
         return http::Problem(403, "csrf", "Forbidden",
                              "the X-CSRF-Token header is missing or wrong");
       }
-      user_id = session->user_id;
-      if (now - session->last_seen_at > kTouchIntervalMs) {
-        tx->reset();
-        if (auto w = ctx.store.Begin(); w.ok()) {
-          (void)(*w)->TouchSession(session->id_hash, now, now + ctx.options.session_lifetime_ms);
-          (void)(*w)->Commit();
-        }
-      }
     }
-    auto tx = ctx.store.Begin(store::TransactionMode::kReadOnly);
-    if (!tx.ok()) return Error(tx.status());
-    auto user = (*tx)->GetUser(user_id);
-    if (!user.ok() || user->disabled) {
-      return http::Problem(401, "unauthenticated", "Unauthenticated", "the account is disabled");
-    }
-    tx->reset();
-    service::Actor actor{user->id, user->organization_id, user->role};
-    request.log_user = user->id;
+    request.log_user = caller->actor.user_id;
     const service::Actor* saved = current_actor;
-    current_actor = &actor;
+    current_actor = &caller->actor;
     Response response = next(request);
     current_actor = saved;
     return response;
@@ -452,11 +503,13 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
         return r;
       }));
   CAPCONF_RETURN_IF_ERROR(
-      router.Add("DELETE", "/api/v1/session", [&ctx](Request& request) -> Response {
+      router.Add("DELETE", "/api/v1/session", [&ctx, auth_cache](Request& request) -> Response {
         auto cookies = request.Cookies();
         if (auto it = cookies.find(kSessionCookie); it != cookies.end()) {
+          const std::string id_hash = ctx.hasher.Hash(it->second);
+          auth_cache->Forget(id_hash);
           if (auto tx = ctx.store.Begin(); tx.ok()) {
-            (void)(*tx)->DeleteSession(ctx.hasher.Hash(it->second));
+            (void)(*tx)->DeleteSession(id_hash);
             (void)(*tx)->Commit();
           }
         }
@@ -655,32 +708,62 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
   // --- configuration --------------------------------------------------------------------
   CAPCONF_RETURN_IF_ERROR(router.Add(
       "GET", "/api/v1/subscriptions/{id}/config", [&ctx, actor](Request& request) -> Response {
+        auto snapshot = ctx.service.GetConfigSnapshot(actor(), request.PathParam("id"));
+        if (!snapshot.ok()) return Error(snapshot.status());
+        const std::string etag = ETagOf((*snapshot)->view.revision);
+        Response r;
+        if (request.headers.Get("If-None-Match") == etag) {
+          r.status = 304;
+        } else {
+          r.status = 200;
+          r.content_type = "application/json";
+          r.body = (*snapshot)->view_json;
+        }
+        r.headers.Set("ETag", etag);
+        return r;
+      }));
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "GET", "/api/v1/subscriptions/{id}/embed", [&ctx, actor](Request& request) -> Response {
         auto view = ctx.service.GetConfig(actor(), request.PathParam("id"));
         if (!view.ok()) return Error(view.status());
-        if (request.headers.Get("If-None-Match") == ETagOf(view->revision)) {
-          Response r;
-          r.status = 304;
-          r.headers.Set("ETag", ETagOf(view->revision));
-          return r;
+        if (std::find(view->enabled.begin(), view->enabled.end(), "widget") == view->enabled.end()) {
+          return http::Problem(409, "widget-disabled", "Conflict",
+                               "enable the Embeddable Widget to get its embed code");
         }
-        return ConfigResponse(*view);
+        // The script fetches the widget's settings itself, so a saved change needs no new
+        // snippet: the snippet names only where the script is and which agent it serves.
+        std::string base = ctx.options.public_url.empty()
+                               ? "http://" + std::string(request.headers.Get("Host"))
+                               : ctx.options.public_url;
+        std::string script_url = base + "/widget/v1/capconf-widget.js";
+        std::string html = "<script src=\"" + EscapeHtmlAttribute(script_url) +
+                           "\" data-capconf-agent=\"" +
+                           EscapeHtmlAttribute(view->subscription_id) + "\" async></script>";
+        return http::JsonResponse(200, bj::object{{"subscription_id", view->subscription_id},
+                                                  {"script_url", script_url},
+                                                  {"html", html},
+                                                  {"is_configured", view->is_configured}});
       }));
   CAPCONF_RETURN_IF_ERROR(router.Add(
       "GET", "/api/v1/subscriptions/{id}/form", [&ctx, actor](Request& request) -> Response {
         auto form = ctx.service.GetForm(actor(), request.PathParam("id"));
         if (!form.ok()) return Error(form.status());
-        // The bundle's texts are serialised once per (template, set): spliced in, not re-written.
-        std::string body =
-            "{\"schema\":" + form->bundle->schema_text +
-            ",\"ui_schema\":" + form->bundle->ui_schema_text +
-            ",\"form_data\":" + capconf::json::Serialize(form->view.config) +
-            ",\"revision\":" + std::to_string(form->view.revision) + ",\"enabled_capabilities\":" +
-            capconf::json::Serialize(form->view.ToJson().at("enabled_capabilities")) + "}";
+        // The texts are serialised once per (template, set) and per configuration state:
+        // spliced in, not re-written.
+        const service::ConfigSnapshot& config = *form->config;
+        std::string body;
+        body.reserve(form->bundle->schema_text.size() + form->bundle->ui_schema_text.size() +
+                     config.config_json.size() + config.enabled_json.size() + 96);
+        body.append("{\"schema\":").append(form->bundle->schema_text);
+        body.append(",\"ui_schema\":").append(form->bundle->ui_schema_text);
+        body.append(",\"form_data\":").append(config.config_json);
+        body.append(",\"revision\":").append(std::to_string(config.view.revision));
+        body.append(",\"enabled_capabilities\":").append(config.enabled_json).append("}");
         Response r;
         r.status = 200;
         r.content_type = "application/json";
         r.body = std::move(body);
-        r.headers.Set("ETag", ETagOf(form->view.revision));
+        r.headers.Set("ETag", ETagOf(config.view.revision));
         return r;
       }));
   CAPCONF_RETURN_IF_ERROR(router.Add(

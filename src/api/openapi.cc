@@ -341,6 +341,12 @@ bj::object Schemas() {
                          {"to", bj::object{{"description", "the new value (add, replace)"}}}},
                         {"op", "path"}))}},
           {"from", "to", "enabled", "disabled", "changes"});
+  s["EmbedCode"] = Obj({{"subscription_id", Str()},
+                       {"script_url", bj::object{{"type", "string"}, {"format", "uri"}}},
+                       {"html", Str()},
+                       {"is_configured", bj::object{{"type", "boolean"}}}},
+                      {"subscription_id", "script_url", "html", "is_configured"},
+                      "a <script> tag to paste into the website's pages");
   s["CreditCost"] =
       Obj({{"action", Str()}, {"credits", bj::object{{"type", "integer"}, {"minimum", 0}}}},
           {"action", "credits"}, "an unknown action costs the template's default (1)");
@@ -889,6 +895,20 @@ std::vector<Operation> Operations() {
     op.success_schema = Ref("Form");
     op.etag = true;
     op.errors = std::vector<int>{404};
+  }
+  {
+    Operation& op = add("get", "/api/v1/subscriptions/{id}/embed", "getEmbedCode",
+                        "The widget's embed code for the buyer's website");
+    op.description =
+        "The script reads the widget's saved settings itself, so the snippet does not change "
+        "when the configuration does. 409 while the widget capability is off.";
+    op.tag = "configuration";
+    op.roles = buyers;
+    op.owner = std::string(kSub);
+    op.parameters = std::vector<std::string_view>{"SubscriptionId"};
+    op.success_description = "the embed code";
+    op.success_schema = Ref("EmbedCode");
+    op.errors = std::vector<int>{404, 409};
   }
   {
     Operation& op = add("put", "/api/v1/subscriptions/{id}/config", "saveConfig",

@@ -77,12 +77,13 @@ constexpr Command kUsages[] = {
      "Exit 0 when allowed and configured, 1 otherwise, 2 for usage or unreadable input.\n"},
     {"serve",
      "usage: capconf serve [--listen HOST:PORT] [--database sqlite:PATH | postgres://...]\n"
-     "         [--catalog DIR] [--data-dir DIR] [--web DIR] [--threads N] [--demo]\n"
-     "         [--insecure-cookies]\n"
+     "         [--catalog DIR] [--data-dir DIR] [--web DIR] [--public-url URL] [--threads N]\n"
+     "         [--demo] [--insecure-cookies]\n"
      "Runs the HTTP service (default 127.0.0.1:8080, sqlite:capconf.db, keys and files under\n"
      "capconf-data/). Migrations run at start. --demo seeds an operator, a seller with an active\n"
      "offering per template and a buyer, and prints how to sign in. --insecure-cookies drops the\n"
-     "Secure cookie attribute for plain-HTTP development. SIGTERM stops it gracefully.\n"},
+     "Secure cookie attribute for plain-HTTP development. --public-url is the server's address\n"
+     "as websites reach it (for the widget's embed code). SIGTERM stops it gracefully.\n"},
     {"migrate",
      "usage: capconf migrate [--database URL]\nApplies every pending migration and prints the "
      "schema version.\n"},

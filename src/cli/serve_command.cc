@@ -23,6 +23,7 @@ struct Options {
   std::string catalog_dir;
   std::string data_dir = "capconf-data";
   std::string web_dir;
+  std::string public_url;
   bool demo = false;
   bool insecure_cookies = false;
   unsigned threads = 0;
@@ -61,6 +62,11 @@ std::optional<std::string> Parse(const std::vector<std::string>& args, Options& 
       if (!take(t)) return "--threads needs a number";
       o.threads = static_cast<unsigned>(std::strtoul(t.c_str(), nullptr, 10));
       if (o.threads == 0 || o.threads > 256) return "--threads takes 1 to 256";
+    } else if (a == "--public-url") {
+      if (!take(o.public_url)) return "--public-url needs a URL";
+      if (o.public_url.rfind("http://", 0) != 0 && o.public_url.rfind("https://", 0) != 0)
+        return "--public-url takes an http:// or https:// URL";
+      while (!o.public_url.empty() && o.public_url.back() == '/') o.public_url.pop_back();
     } else if (a == "--demo") {
       o.demo = true;
     } else if (a == "--insecure-cookies") {
@@ -211,6 +217,7 @@ int RunServe(const std::vector<std::string>& args, std::FILE* out, std::FILE* er
   http::Router router;
   api::ApiOptions api_options;
   api_options.secure_cookies = !o.insecure_cookies;
+  api_options.public_url = o.public_url;
   api_options.files_dir = (std::filesystem::path(o.data_dir) / "files").string();
   api::ApiContext context{**db, service, clock, access::KeyedHasher(keys->hashing_key),
                           api_options};

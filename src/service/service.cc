@@ -9,6 +9,7 @@
 #include "capconf/json/parse.h"
 #include "capconf/json/pointer.h"
 #include "capconf/json/serialize.h"
+#include "view_cache.h"
 
 namespace capconf::service {
 namespace bj = boost::json;
@@ -106,12 +107,12 @@ Service::Service(store::Store& store, std::vector<catalog::CatalogFile> builtin_
       builtin_(std::move(builtin_catalog)),
       clock_(clock),
       sealer_(sealer),
-      resources_(resources) {}
+      resources_(resources),
+      views_(std::make_unique<internal::ViewCache>()) {}
 
-std::shared_ptr<const CatalogSnapshot> Service::Catalog() const {
-  std::lock_guard lock(catalog_mutex_);
-  return catalog_;
-}
+Service::~Service() = default;
+
+std::shared_ptr<const CatalogSnapshot> Service::Catalog() const { return catalog_.load(); }
 
 Status Service::Start() {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
@@ -131,8 +132,7 @@ Status Service::Rebuild(store::Transaction& tx) {
   auto snapshot = std::make_shared<CatalogSnapshot>();
   snapshot->catalog = std::move(loaded);
   snapshot->bundles = std::make_unique<catalog::BundleCache>();
-  std::lock_guard lock(catalog_mutex_);
-  catalog_ = std::move(snapshot);
+  catalog_.store(std::move(snapshot));
   return Status::Ok();
 }
 
@@ -448,6 +448,19 @@ bool ApiEnabled(const catalog::Template& tmpl, catalog::CapabilitySet enabled) {
 }  // namespace
 
 Result<ConfigView> Service::View(store::Transaction& tx, const Loaded& l) {
+  bj::array keys;
+  if (ApiEnabled(*l.tmpl, l.enabled)) {
+    CAPCONF_ASSIGN_OR_RETURN(keys, KeyProjection(tx, l.subscription.id));
+  }
+  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::Secret> secrets,
+                           tx.ListSecretsBySubscription(l.subscription.id));
+  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle,
+                           l.snapshot->bundles->Get(*l.tmpl, l.enabled));
+  return ViewOf(l, *bundle, std::move(keys), std::move(secrets));
+}
+
+ConfigView Service::ViewOf(const Loaded& l, const catalog::Bundle& bundle, bj::array keys,
+                           std::vector<store::Secret> secrets) const {
   ConfigView v;
   v.subscription_id = l.subscription.id;
   v.template_id = l.tmpl->id();
@@ -457,7 +470,6 @@ Result<ConfigView> Service::View(store::Transaction& tx, const Loaded& l) {
   }
   v.config = l.config;
   if (ApiEnabled(*l.tmpl, l.enabled) && v.config.is_object()) {
-    CAPCONF_ASSIGN_OR_RETURN(bj::array keys, KeyProjection(tx, l.subscription.id));
     bj::value& api = v.config.get_object()["api"];
     if (!api.is_object()) api = bj::object();
     api.get_object()["keys"] = std::move(keys);
@@ -465,13 +477,11 @@ Result<ConfigView> Service::View(store::Transaction& tx, const Loaded& l) {
   v.revision = l.record.revision;
   v.updated_at = l.record.updated_at;
   v.updated_by = l.record.updated_by;
-  CAPCONF_ASSIGN_OR_RETURN(v.secrets, tx.ListSecretsBySubscription(l.subscription.id));
-  CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle,
-                           l.snapshot->bundles->Get(*l.tmpl, l.enabled));
+  v.secrets = std::move(secrets);
   catalog::Facts facts;
   for (const store::Secret& s : v.secrets) facts.secrets.insert(s.pointer);
   facts.resources = resources_.ResourcesOf(l.subscription.id);
-  config::Readiness r = config::Evaluate(*bundle, v.config, facts);
+  config::Readiness r = config::Evaluate(bundle, v.config, facts);
   v.is_configured = r.is_configured;
   v.errors = std::move(r.errors);
   v.missing = std::move(r.missing);
@@ -479,17 +489,49 @@ Result<ConfigView> Service::View(store::Transaction& tx, const Loaded& l) {
 }
 
 Result<ConfigView> Service::GetConfig(const Actor& actor, std::string_view subscription_id) {
+  CAPCONF_ASSIGN_OR_RETURN(auto snapshot, GetConfigSnapshot(actor, subscription_id));
+  return snapshot->view;
+}
+
+Result<std::shared_ptr<const ConfigSnapshot>> Service::GetConfigSnapshot(
+    const Actor& actor, std::string_view subscription_id) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
+  Result<store::ConfigStamp> stamp = tx->GetConfigStamp(subscription_id);
+  if (!stamp.ok() && stamp.status().code() != StatusCode::kNotFound) return stamp.status();
+  if (!stamp.ok() || stamp->organization_id != actor.organization_id) {
+    return NotFoundError("there is no subscription '" + std::string(subscription_id) + "'");
+  }
+  std::shared_ptr<const CatalogSnapshot> catalog = Catalog();
+  const std::string id(subscription_id);
+  internal::ViewKey key{stamp->revision, stamp->generation, catalog.get(),
+                        resources_.ResourcesOf(subscription_id)};
+  if (auto hit = views_->Find(id, key)) return hit;
+
   CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, false));
-  return View(*tx, l);
+  // Build from the catalog the key names: a template published meanwhile must not slip in.
+  l.snapshot = catalog;
+  CAPCONF_ASSIGN_OR_RETURN(ConfigView view, View(*tx, l));
+  auto snapshot = std::make_shared<ConfigSnapshot>();
+  bj::object json = view.ToJson();
+  snapshot->view_json = capconf::json::Serialize(json);
+  snapshot->config_json = capconf::json::Serialize(view.config);
+  snapshot->enabled_json = capconf::json::Serialize(json.at("enabled_capabilities"));
+  snapshot->view = std::move(view);
+  // The stamp and the view were read in the same transaction, so they agree.
+  views_->Remember(id, std::move(key), std::move(catalog), snapshot);
+  return std::shared_ptr<const ConfigSnapshot>(std::move(snapshot));
 }
 
 Result<Service::Form> Service::GetForm(const Actor& actor, std::string_view subscription_id) {
-  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
-  CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, false));
   Form form;
-  CAPCONF_ASSIGN_OR_RETURN(form.bundle, l.snapshot->bundles->Get(*l.tmpl, l.enabled));
-  CAPCONF_ASSIGN_OR_RETURN(form.view, View(*tx, l));
+  CAPCONF_ASSIGN_OR_RETURN(form.config, GetConfigSnapshot(actor, subscription_id));
+  form.catalog = Catalog();
+  const catalog::Catalog& c = *form.catalog->catalog;
+  const catalog::Template* tmpl =
+      c.FindTemplate(form.config->view.template_id, form.config->view.template_version);
+  if (tmpl == nullptr) return InternalError("the subscription's template left the catalog");
+  CAPCONF_ASSIGN_OR_RETURN(catalog::CapabilitySet enabled, c.ParseSet(form.config->view.enabled));
+  CAPCONF_ASSIGN_OR_RETURN(form.bundle, form.catalog->bundles->Get(*tmpl, enabled));
   return form;
 }
 
@@ -531,11 +573,30 @@ Result<std::int64_t> Service::WriteRevision(store::Transaction& tx, const Actor&
   return next.revision;
 }
 
-Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subscription_id,
-                                       std::optional<std::int64_t> expected,
-                                       const bj::value& incoming) {
-  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
-  CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, true));
+// What a save will write, worked out from one consistent read of the configuration.
+struct Service::SavePlan {
+  std::vector<config::FieldError> errors;  // non-empty: nothing is to be written (422)
+  store::ConfigStamp base;                 // the state the plan was made from
+  store::AgentConfig next;
+  std::vector<store::Secret> sealed;  // new write-only values
+  ConfigView view;                    // the configuration as it will be
+};
+
+Result<Service::SavePlan> Service::PlanSave(store::Transaction& tx, const Actor& actor,
+                                            std::string_view subscription_id,
+                                            std::optional<std::int64_t> expected,
+                                            const bj::value& incoming, bool for_update) {
+  SavePlan plan;
+  // Unlocked, the stamp comes first: whatever is read after it is at least as new (PostgreSQL
+  // reads committed data statement by statement), so if anything moves, the stamp no longer
+  // matches at write. Locked, it comes after the lock, which holds it still.
+  Result<store::ConfigStamp> base = store::ConfigStamp{};
+  if (!for_update) base = tx.GetConfigStamp(subscription_id);
+  if (!base.ok() && base.status().code() != StatusCode::kNotFound) return base.status();
+  CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(tx, actor, subscription_id, for_update));
+  if (for_update) base = tx.GetConfigStamp(subscription_id);
+  if (!base.ok()) return base.status();
+  plan.base = *base;
   if (!IsBuyer(actor))
     return Status(StatusCode::kPermissionDenied, "only the buyer configures an agent");
   if (l.subscription.state != store::SubscriptionState::kActive) {
@@ -546,26 +607,23 @@ Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subs
                                             " is not current; the current revision is " +
                                             std::to_string(l.record.revision));
   }
-  // The row is locked: the revision read now is the one this save replaces.
-  const std::int64_t expected_revision = l.record.revision;
   if (!incoming.is_object()) return InvalidArgumentError("'config' must be a JSON object");
   CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle,
                            l.snapshot->bundles->Get(*l.tmpl, l.enabled));
 
-  SaveResult result;
   bj::value config = incoming;
   bj::object& root = config.get_object();
   // api.keys is a read-only projection of the key list: it may come back as it was shown.
   bool api_on = ApiEnabled(*l.tmpl, l.enabled);
   bj::array projection;
   if (api_on) {
-    CAPCONF_ASSIGN_OR_RETURN(projection, KeyProjection(*tx, l.subscription.id));
+    CAPCONF_ASSIGN_OR_RETURN(projection, KeyProjection(tx, l.subscription.id));
   }
   if (bj::value* api = root.if_contains("api"); api && api->is_object()) {
     if (const bj::value* keys = api->get_object().if_contains("keys")) {
       if (*keys != bj::value(projection) &&
           !(keys->is_array() && keys->get_array().empty() && projection.empty())) {
-        result.errors.push_back(
+        plan.errors.push_back(
             {"/api/keys",
              "readOnly",
              "is read-only: API keys are created and revoked with the keys endpoints",
@@ -578,9 +636,9 @@ Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subs
   // Sections of disabled capabilities the page did not send are kept as they were.
   if (l.config.is_object()) {
     for (const auto& [key, value] : l.config.get_object()) {
-      const catalog::Section* s = l.tmpl->FindSection(key);
-      bool present =
-          s && (!s->capability || s->capability->universal() || (l.enabled & s->capability->bit()));
+      const catalog::Section* section = l.tmpl->FindSection(key);
+      bool present = section && (!section->capability || section->capability->universal() ||
+                                 (l.enabled & section->capability->bit()));
       if (!present && !root.contains(key)) root[key] = value;
     }
   }
@@ -593,19 +651,24 @@ Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subs
     api.get_object()["keys"] = projection;
   }
   std::vector<config::FieldError> errors = config::Validate(*bundle, checked);
-  result.errors.insert(result.errors.end(), errors.begin(), errors.end());
+  plan.errors.insert(plan.errors.end(), errors.begin(), errors.end());
   std::map<std::string, bj::value> secrets = config::ExtractSecrets(*bundle, config);
   for (const auto& [pointer, value] : secrets) {
     if (!value.is_string()) {
       // Validation has already said what is wrong with it, unless the schema allows other types.
       bool reported =
-          std::any_of(result.errors.begin(), result.errors.end(),
+          std::any_of(plan.errors.begin(), plan.errors.end(),
                       [&](const config::FieldError& e) { return e.pointer == pointer; });
-      if (!reported) result.errors.push_back({pointer, "type", "a secret is a string", "", {}});
+      if (!reported) plan.errors.push_back({pointer, "type", "a secret is a string", "", {}});
     }
   }
-  if (!result.errors.empty()) return result;
+  if (!plan.errors.empty()) return plan;
+
   const std::int64_t now = clock_.NowMillis();
+  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::Secret> stored,
+                           tx.ListSecretsBySubscription(l.subscription.id));
+  std::map<std::string, store::Secret> by_pointer;
+  for (store::Secret& secret : stored) by_pointer[secret.pointer] = std::move(secret);
   for (const auto& [pointer, value] : secrets) {
     if (value.get_string().empty()) continue;  // an empty box leaves the stored secret alone
     store::Secret secret;
@@ -614,14 +677,63 @@ Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subs
     secret.updated_at = now;
     secret.updated_by = actor.user_id;
     CAPCONF_RETURN_IF_ERROR(sealer_.Seal(value.get_string(), secret));
-    CAPCONF_RETURN_IF_ERROR(tx->UpsertSecret(secret));
+    by_pointer[pointer] = secret;
+    plan.sealed.push_back(std::move(secret));
   }
-  CAPCONF_ASSIGN_OR_RETURN(std::int64_t revision,
-                           WriteRevision(*tx, actor, l, l.enabled, std::move(config), *bundle,
-                                         expected_revision, "saved"));
-  (void)revision;
-  CAPCONF_ASSIGN_OR_RETURN(result.view, View(*tx, l));
+  std::vector<store::Secret> after;  // ordered by pointer, as the store lists them
+  for (auto& [pointer, secret] : by_pointer) after.push_back(std::move(secret));
+
+  l.config = std::move(config);
+  l.record.revision = plan.base.revision + 1;
+  l.record.updated_at = now;
+  l.record.updated_by = actor.user_id;
+  plan.view = ViewOf(l, *bundle, std::move(projection), std::move(after));
+  plan.next = store::AgentConfig{l.subscription.id,
+                                 EnabledJson(*l.tmpl, l.enabled),
+                                 capconf::json::Serialize(l.config),
+                                 l.record.revision,
+                                 plan.view.is_configured,
+                                 now,
+                                 actor.user_id};
+  return plan;
+}
+
+Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subscription_id,
+                                       std::optional<std::int64_t> expected,
+                                       const bj::value& incoming) {
+  // Validation and sealing run outside the write lock, on a read of the configuration; the
+  // write then applies the plan only if nothing it was made from changed (revision and
+  // generation). If something did, the plan is made again under the lock, which always
+  // succeeds, so a save never starves.
+  SavePlan plan;
+  {
+    CAPCONF_ASSIGN_OR_RETURN(auto read, store_.Begin(store::TransactionMode::kReadOnly));
+    CAPCONF_ASSIGN_OR_RETURN(plan,
+                             PlanSave(*read, actor, subscription_id, expected, incoming, false));
+  }
+  SaveResult result;
+  if (!plan.errors.empty()) {
+    result.errors = std::move(plan.errors);
+    return result;
+  }
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+  Status updated = tx->UpdateAgentConfigIfUnchanged(plan.next, plan.base);
+  if (updated.code() == StatusCode::kFailedPrecondition) {
+    CAPCONF_ASSIGN_OR_RETURN(plan, PlanSave(*tx, actor, subscription_id, expected, incoming, true));
+    if (!plan.errors.empty()) {
+      result.errors = std::move(plan.errors);
+      return result;
+    }
+    updated = tx->UpdateAgentConfigIfUnchanged(plan.next, plan.base);
+  }
+  CAPCONF_RETURN_IF_ERROR(updated);
+  for (const store::Secret& secret : plan.sealed) CAPCONF_RETURN_IF_ERROR(tx->UpsertSecret(secret));
+  CAPCONF_RETURN_IF_ERROR(tx->InsertRevision({plan.next.subscription_id, plan.next.revision,
+                                              plan.next.enabled, plan.next.config,
+                                              plan.next.is_configured, plan.next.updated_at,
+                                              actor.user_id, "saved"}));
   CAPCONF_RETURN_IF_ERROR(tx->Commit());
+  result.view = std::move(plan.view);
   return result;
 }
 

@@ -144,6 +144,16 @@ Result<Subscription> DecodeSubscription(const Row& row) {
   return s;
 }
 
+Result<ConfigStamp> DecodeConfigStamp(const Row& row) {
+  RowReader r(row);
+  ConfigStamp stamp;
+  stamp.organization_id = r.Text();
+  stamp.revision = r.Int();
+  stamp.generation = r.Int();
+  CAPCONF_RETURN_IF_ERROR(r.Finish());
+  return stamp;
+}
+
 constexpr std::string_view kAgentConfigColumns =
     "subscription_id, enabled, config, revision, is_configured, updated_at, updated_by";
 Result<AgentConfig> DecodeAgentConfig(const Row& row) {
@@ -593,6 +603,14 @@ class SqlTransaction final : public Transaction {
                "agent configuration of subscription", subscription_id);
   }
 
+  Result<ConfigStamp> GetConfigStamp(std::string_view subscription_id) override {
+    static const std::string sql =
+        "SELECT s.organization_id, c.revision, c.generation FROM subscriptions s "
+        "JOIN agent_configs c ON c.subscription_id = s.id WHERE s.id = ?";
+    return One(Run(sql, {Text(subscription_id)}), DecodeConfigStamp,
+               "agent configuration of subscription", subscription_id);
+  }
+
   Result<AgentConfig> GetAgentConfigForUpdate(std::string_view subscription_id) override {
     const std::string sql =
         Select(kAgentConfigColumns, "agent_configs", "WHERE subscription_id = ?") +
@@ -608,7 +626,8 @@ class SqlTransaction final : public Transaction {
     CAPCONF_ASSIGN_OR_RETURN(
         QueryResult r,
         Run("UPDATE agent_configs SET enabled = ?, config = ?, revision = ?, is_configured = ?, "
-            "updated_at = ?, updated_by = ? WHERE subscription_id = ? AND revision = ?",
+            "updated_at = ?, updated_by = ?, generation = generation + 1 "
+            "WHERE subscription_id = ? AND revision = ?",
             {Text(a.enabled), Text(a.config), Int(a.revision), Bool(a.is_configured),
              Int(a.updated_at), Text(a.updated_by), Text(a.subscription_id),
              Int(expected_revision)}));
@@ -623,6 +642,27 @@ class SqlTransaction final : public Transaction {
     const std::string stored = current.rows[0][0].value_or("?");
     return FailedPreconditionError("stale revision: expected " + std::to_string(expected_revision) +
                                    ", stored " + stored);
+  }
+
+  Status UpdateAgentConfigIfUnchanged(const AgentConfig& a, const ConfigStamp& expected) override {
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Run("UPDATE agent_configs SET enabled = ?, config = ?, revision = ?, is_configured = ?, "
+            "updated_at = ?, updated_by = ?, generation = generation + 1 "
+            "WHERE subscription_id = ? AND revision = ? AND generation = ?",
+            {Text(a.enabled), Text(a.config), Int(a.revision), Bool(a.is_configured),
+             Int(a.updated_at), Text(a.updated_by), Text(a.subscription_id),
+             Int(expected.revision), Int(expected.generation)}));
+    if (r.affected > 0) return Status::Ok();
+    CAPCONF_ASSIGN_OR_RETURN(QueryResult current,
+                             Run("SELECT revision FROM agent_configs WHERE subscription_id = ?",
+                                 {Text(a.subscription_id)}));
+    if (current.rows.empty()) {
+      return NotFoundError("agent configuration of subscription " + a.subscription_id +
+                           " not found");
+    }
+    return FailedPreconditionError("the configuration changed since revision " +
+                                   std::to_string(expected.revision) + " was read");
   }
 
   // --- revisions

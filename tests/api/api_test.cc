@@ -306,6 +306,47 @@ TEST_P(ApiTest, ConcurrentSavesExactlyOneWins) {
   }
 }
 
+// Saves without a revision (If-Match: *) never lose each other: a save whose plan went stale
+// while it waited is planned again under the write lock, so every one lands as a revision.
+TEST_P(ApiTest, UnconditionalConcurrentSavesAllLand) {
+  Browser b(port());
+  ASSERT_EQ(b.SignIn("buyer@demo.capconf.dev").status, 200);
+  std::string sub = Subscribe(b, "topic-assistant");
+  std::string path = "/api/v1/subscriptions/" + sub + "/config";
+  constexpr int kThreads = 4;
+  constexpr int kSavesEach = 15;
+  std::vector<std::unique_ptr<Browser>> browsers;
+  for (int i = 0; i < kThreads; ++i) {
+    browsers.push_back(std::make_unique<Browser>(port()));
+    ASSERT_EQ(browsers.back()->SignIn("buyer@demo.capconf.dev").status, 200);
+  }
+  std::vector<std::vector<int>> statuses(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      for (int n = 0; n < kSavesEach; ++n) {
+        bj::value config = bj::object{
+            {"assistant_configuration",
+             bj::object{{"role", "writer " + std::to_string(i)},
+                        {"system_prompt", "save " + std::to_string(n)}}}};
+        statuses[i].push_back(
+            browsers[i]->Call("PUT", path, bj::object{{"config", config}}, {{"If-Match", "*"}})
+                .status);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kThreads; ++i) {
+    EXPECT_EQ(std::count(statuses[i].begin(), statuses[i].end(), 200), kSavesEach) << i;
+  }
+  ClientResponse config = b.Call("GET", path);
+  EXPECT_EQ(config.Json().at("revision").as_int64(), 1 + kThreads * kSavesEach);
+  ClientResponse revisions = b.Call("GET", "/api/v1/subscriptions/" + sub + "/revisions?limit=100");
+  ASSERT_EQ(revisions.status, 200) << revisions.body;
+  bj::value list = revisions.Json().at("revisions");
+  EXPECT_EQ(list.as_array().size(), static_cast<std::size_t>(1 + kThreads * kSavesEach));
+}
+
 TEST_P(ApiTest, CapabilityRulesAndDefaults) {
   Browser b(port());
   ASSERT_EQ(b.SignIn("buyer@demo.capconf.dev").status, 200);
@@ -326,6 +367,26 @@ TEST_P(ApiTest, CapabilityRulesAndDefaults) {
   EXPECT_EQ(
       b.Call("GET", "/api/v1/subscriptions/" + sub + "/config").Json().at("revision").as_int64(),
       2);
+}
+
+TEST_P(ApiTest, EmbedCodeOnceTheWidgetIsOn) {
+  Browser b(port());
+  ASSERT_EQ(b.SignIn("buyer@demo.capconf.dev").status, 200);
+  std::string with_widget = Subscribe(b, "customer-support-agent");
+  ClientResponse embed = b.Call("GET", "/api/v1/subscriptions/" + with_widget + "/embed");
+  ASSERT_EQ(embed.status, 200) << embed.body;
+  std::string script = "http://127.0.0.1:" + std::to_string(port()) + "/widget/v1/capconf-widget.js";
+  EXPECT_EQ(embed.Json().at("script_url").as_string(), script);
+  EXPECT_EQ(embed.Json().at("html").as_string(),
+            "<script src=\"" + script + "\" data-capconf-agent=\"" + with_widget +
+                "\" async></script>");
+  EXPECT_FALSE(embed.Json().at("is_configured").as_bool());
+
+  std::string without = Subscribe(b, "code-assistant");
+  ClientResponse refused = b.Call("GET", "/api/v1/subscriptions/" + without + "/embed");
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(refused.Json().at("detail").as_string(),
+            "enable the Embeddable Widget to get its embed code");
 }
 
 TEST_P(ApiTest, AnotherTenantSeesNothingAndRolesAreEnforced) {

@@ -843,6 +843,55 @@ TEST_P(StoreContractTest, AgentConfigs) {
   EXPECT_EQ(Tx()->GetAgentConfig(w.subscription)->revision, 2);
 }
 
+TEST_P(StoreContractTest, ConfigStampMovesWithEveryChangeAViewDependsOn) {
+  const World w = AddWorld();
+  auto tx = Tx();
+  ASSERT_OK_AND_ASSIGN(ConfigStamp stamp, tx->GetConfigStamp(w.subscription));
+  ASSERT_OK_AND_ASSIGN(Subscription subscription, tx->GetSubscription(w.subscription));
+  EXPECT_EQ(stamp.organization_id, subscription.organization_id);
+  EXPECT_EQ(stamp.revision, 1);
+  EXPECT_CODE(tx->GetConfigStamp("nope"), kNotFound);
+
+  // Each kind of change moves the stamp; nothing else does.
+  std::vector<ConfigStamp> seen{stamp};
+  auto moved = [&](std::string_view what) {
+    ASSERT_OK_AND_ASSIGN(ConfigStamp now, tx->GetConfigStamp(w.subscription));
+    for (const ConfigStamp& before : seen) EXPECT_NE(now, before) << what;
+    seen.push_back(now);
+  };
+  ASSERT_OK(tx->UpsertSecret(
+      {w.subscription, "/search/api_key", ToBytes("c"), ToBytes("n"), "ab12", 10, w.user}));
+  moved("a secret set");
+  ASSERT_OK(tx->UpsertSecret(
+      {w.subscription, "/search/api_key", ToBytes("c2"), ToBytes("n2"), "cd34", 11, w.user}));
+  moved("a secret replaced");
+  ASSERT_OK(tx->DeleteSecret(w.subscription, "/search/api_key"));
+  moved("a secret deleted");
+  ASSERT_OK_AND_ASSIGN(std::string key, tx->InsertApiKey({"", w.subscription, "k", "ck_live_st1",
+                                                          "h", "[]", 12, w.user, {}, {}}));
+  moved("a key created");
+  ASSERT_OK(tx->TouchApiKeyLastUsed(key, 13));
+  moved("a key used");
+  ASSERT_OK(tx->RevokeApiKey(key, 14));
+  moved("a key revoked");
+  ASSERT_OK(tx->InsertRevision({w.subscription, 2, "[]", "{}", false, 15, w.user, "saved"}));
+  ASSERT_OK_AND_ASSIGN(ConfigStamp unchanged, tx->GetConfigStamp(w.subscription));
+  EXPECT_EQ(unchanged, seen.back()) << "a revision row alone is not the current configuration";
+
+  // The conditional update holds only against the current stamp.
+  AgentConfig next{w.subscription, "[]", R"({"n":2})", 2, false, 16, w.user};
+  EXPECT_CODE(tx->UpdateAgentConfigIfUnchanged(next, seen.front()), kFailedPrecondition);
+  ASSERT_OK(tx->UpdateAgentConfigIfUnchanged(next, seen.back()));
+  moved("a saved configuration");
+  EXPECT_EQ(seen.back().revision, 2);
+  EXPECT_CODE(tx->UpdateAgentConfigIfUnchanged(next, seen[seen.size() - 2]), kFailedPrecondition);
+  next.subscription_id = "nope";
+  EXPECT_CODE(tx->UpdateAgentConfigIfUnchanged(next, seen.back()), kNotFound);
+  ASSERT_OK(tx->Commit());
+  ASSERT_OK_AND_ASSIGN(AgentConfig stored, Tx()->GetAgentConfig(w.subscription));
+  EXPECT_EQ(stored.config, R"({"n":2})");
+}
+
 TEST_P(StoreContractTest, Revisions) {
   const World w = AddWorld();
   auto tx = Tx();

@@ -17,12 +17,18 @@ struct ApiOptions {
   // Cookies get the Secure attribute unless the server runs on plain HTTP for development.
   bool secure_cookies = true;
   std::int64_t session_lifetime_ms = 12LL * 3600 * 1000;
+  // How long a credential's caller is remembered (auth_cache.h); 0 reads the database on
+  // every request. A token revoked elsewhere stops working within this time.
+  std::int64_t auth_cache_ttl_ms = 5000;
   // Argon2id cost for passwords set through the API (tests use the minimum).
   access::PasswordHashOptions password_hashing;
   // Where uploaded files live (content-addressed), and how big they may be.
   std::string files_dir = "capconf-data/files";
   std::size_t max_document_bytes = 10 * 1024 * 1024;
   std::size_t max_avatar_bytes = 1024 * 1024;
+  // The server's address as websites reach it (https://agents.example.com), for the widget's
+  // embed code; empty: http:// and the request's Host.
+  std::string public_url;
 };
 
 // What the routes share. Thread-safe; lives as long as the server.

@@ -13,6 +13,7 @@
 // Thread-safe: one Service serves every request thread.
 
 #include <atomic>
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <map>
@@ -30,6 +31,9 @@
 #include "capconf/store/store.h"
 
 namespace capconf::service {
+namespace internal {
+class ViewCache;
+}
 
 class Clock {
  public:
@@ -89,6 +93,15 @@ struct ConfigView {
   boost::json::object ToJson() const;
 };
 
+// A configuration as of one state of the store, with its JSON texts: immutable and shared, so
+// that repeated reads of an unchanged configuration cost one small query and no JSON work.
+struct ConfigSnapshot {
+  ConfigView view;
+  std::string view_json;     // view.ToJson() serialised
+  std::string config_json;   // view.config serialised
+  std::string enabled_json;  // view.enabled serialised as a JSON array
+};
+
 struct SaveResult {
   std::vector<config::FieldError> errors;  // non-empty: nothing was saved (422)
   ConfigView view;                         // the new state when saved
@@ -103,6 +116,7 @@ class Service {
  public:
   Service(store::Store& store, std::vector<catalog::CatalogFile> builtin_catalog,
           const Clock& clock, const SecretSealer& sealer, const ResourceFacts& resources);
+  ~Service();
   // Loads the published template versions into the catalog. Call once after migrating.
   Status Start();
 
@@ -137,10 +151,14 @@ class Service {
 
   // --- configuration
   Result<ConfigView> GetConfig(const Actor& actor, std::string_view subscription_id);
+  // The same, shared: built once per state of the configuration (see view_cache.h).
+  Result<std::shared_ptr<const ConfigSnapshot>> GetConfigSnapshot(
+      const Actor& actor, std::string_view subscription_id);
   // The bundled schema and UI schema for the current set, and the form data.
   struct Form {
+    std::shared_ptr<const CatalogSnapshot> catalog;  // keeps `bundle` alive
     const catalog::Bundle* bundle = nullptr;
-    ConfigView view;
+    std::shared_ptr<const ConfigSnapshot> config;
   };
   Result<Form> GetForm(const Actor& actor, std::string_view subscription_id);
   // Saves `config` as the next revision if `expected_revision` is current (Aborted if not;
@@ -189,6 +207,12 @@ class Service {
   Result<Loaded> Load(store::Transaction& tx, const Actor& actor, std::string_view subscription_id,
                       bool for_update);
   Result<ConfigView> View(store::Transaction& tx, const Loaded& loaded);
+  ConfigView ViewOf(const Loaded& loaded, const catalog::Bundle& bundle, boost::json::array keys,
+                    std::vector<store::Secret> secrets) const;
+  struct SavePlan;
+  Result<SavePlan> PlanSave(store::Transaction& tx, const Actor& actor,
+                            std::string_view subscription_id, std::optional<std::int64_t> expected,
+                            const boost::json::value& incoming, bool for_update);
   Status Rebuild(store::Transaction& tx);
   Result<std::int64_t> WriteRevision(store::Transaction& tx, const Actor& actor, Loaded& loaded,
                                      catalog::CapabilitySet enabled, boost::json::value config,
@@ -200,8 +224,9 @@ class Service {
   const Clock& clock_;
   const SecretSealer& sealer_;
   const ResourceFacts& resources_;
-  mutable std::mutex catalog_mutex_;
-  std::shared_ptr<const CatalogSnapshot> catalog_;
+  // Read on every request, replaced when a template version is published.
+  std::atomic<std::shared_ptr<const CatalogSnapshot>> catalog_;
+  std::unique_ptr<internal::ViewCache> views_;
 };
 
 }  // namespace capconf::service

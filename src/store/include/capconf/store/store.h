@@ -162,6 +162,16 @@ struct AgentConfig {
   bool operator==(const AgentConfig&) const = default;
 };
 
+// What a configuration's view depends on, read in one query: whose it is, its revision, and its
+// generation, which every change to the subscription's secrets or API keys increases (database
+// triggers do it, so no write path can forget it). Equal stamps mean an equal view.
+struct ConfigStamp {
+  std::string organization_id;  // the subscription's buyer organisation
+  std::int64_t revision = 0;
+  std::int64_t generation = 0;
+  bool operator==(const ConfigStamp&) const = default;
+};
+
 // One saved state of an AgentConfig; revision 1 is written with the AgentConfig itself.
 struct Revision {
   std::string subscription_id;
@@ -320,6 +330,8 @@ class Transaction {
   // The caller inserts revision 1 (InsertRevision) in the same transaction. kAlreadyExists.
   virtual Status InsertAgentConfig(const AgentConfig& config) = 0;
   virtual Result<AgentConfig> GetAgentConfig(std::string_view subscription_id) = 0;
+  // kNotFound when the subscription or its configuration does not exist.
+  virtual Result<ConfigStamp> GetConfigStamp(std::string_view subscription_id) = 0;
   // Reads and locks the row until the transaction ends (PostgreSQL: SELECT ... FOR UPDATE;
   // SQLite: read-write transactions already hold the database's write lock).
   virtual Result<AgentConfig> GetAgentConfigForUpdate(std::string_view subscription_id) = 0;
@@ -330,6 +342,10 @@ class Transaction {
   // kFailedPrecondition. kNotFound when there is no row.
   virtual Status UpdateAgentConfigIfRevision(const AgentConfig& next,
                                              std::int64_t expected_revision) = 0;
+  // The same, only if neither the revision nor the generation moved from `expected` (that is,
+  // nothing a view of the configuration depends on changed). kFailedPrecondition otherwise.
+  virtual Status UpdateAgentConfigIfUnchanged(const AgentConfig& next,
+                                              const ConfigStamp& expected) = 0;
 
   // --- revisions
   virtual Status InsertRevision(const Revision& revision) = 0;  // kAlreadyExists
