@@ -76,8 +76,9 @@ struct Body {
   bj::object object;
   std::optional<Response> error;
 };
-Body ReadBody(const Request& request, std::initializer_list<std::string_view> allowed,
-              std::initializer_list<std::string_view> read_only = {}) {
+// The body as a JSON object, or the problem to answer: 415 for another media type, 400 for
+// malformed JSON, 413 for too big or too deep, 422 for JSON that is not an object.
+Body ReadJsonObject(const Request& request) {
   Body body;
   std::string_view type = request.headers.Get("Content-Type");
   if (!type.empty() && type.substr(0, 16) != "application/json") {
@@ -97,8 +98,17 @@ Body ReadBody(const Request& request, std::initializer_list<std::string_view> al
         bj::array{bj::object{{"pointer", ""}, {"keyword", "type"}, {"message", "must be object"}}});
     return body;
   }
+  body.object = std::move(parsed->get_object());
+  return body;
+}
+
+// ReadJsonObject, and 422 for members that are not `allowed` (or are `read_only`).
+Body ReadBody(const Request& request, std::initializer_list<std::string_view> allowed,
+              std::initializer_list<std::string_view> read_only = {}) {
+  Body body = ReadJsonObject(request);
+  if (body.error) return body;
   bj::array errors;
-  for (const auto& [key, value] : parsed->get_object()) {
+  for (const auto& [key, value] : body.object) {
     std::string pointer = "/" + std::string(key);
     if (std::find(read_only.begin(), read_only.end(), key) != read_only.end()) {
       errors.push_back(
@@ -111,9 +121,7 @@ Body ReadBody(const Request& request, std::initializer_list<std::string_view> al
   }
   if (!errors.empty()) {
     body.error = Unprocessable("the body has fields this route does not take", std::move(errors));
-    return body;
   }
-  body.object = std::move(parsed->get_object());
   return body;
 }
 
@@ -574,11 +582,10 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
       }));
   CAPCONF_RETURN_IF_ERROR(
       router.Add("POST", "/api/v1/templates", [&ctx, actor](Request& request) -> Response {
-        auto parsed = capconf::json::Parse(request.body, {.max_bytes = 1 << 20, .max_depth = 64});
-        if (!parsed.ok())
-          return http::Problem(400, "malformed-json", "Malformed JSON", parsed.status().message());
+        Body body = ReadJsonObject(request);
+        if (body.error) return *body.error;
         std::vector<catalog::Finding> findings;
-        auto t = ctx.service.PublishTemplate(actor(), *parsed, &findings);
+        auto t = ctx.service.PublishTemplate(actor(), bj::value(std::move(body.object)), &findings);
         if (!t.ok()) {
           if (!findings.empty()) {
             bj::array errors;
@@ -587,6 +594,13 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
                   {"pointer", f.pointer}, {"keyword", "catalog"}, {"message", f.message}});
             }
             return Unprocessable("the template does not pass the catalog check", std::move(errors));
+          }
+          if (t.status().code() == StatusCode::kInvalidArgument) {
+            // The document itself is wrong (no id or version): a content problem, as above.
+            return Unprocessable(t.status().message(),
+                                 bj::array{bj::object{{"pointer", ""},
+                                                      {"keyword", "required"},
+                                                      {"message", t.status().message()}}});
           }
           return Error(t.status());
         }

@@ -695,9 +695,31 @@ class OpenApiServerTest : public ::testing::TestWithParam<std::string> {
   // required headers and query parameters their examples; a body that is not JSON is a line of
   // text.
   ClientResponse Call(Browser& who, const Op& op, std::map<std::string, bj::value> overrides = {}) {
+    HeaderList headers;
+    std::string target = Target(op, headers);
+    if (std::string type = RawBodyMediaType(op); !type.empty()) {
+      headers.push_back(
+          {"Content-Type", type.find('*') == std::string::npos ? type : "text/plain"});
+      return who.Raw(op.method, target, "A line of text.\n", headers);
+    }
+    return who.Call(op.method, target, ValidBody(op, std::move(overrides)), headers);
+  }
+
+  // A body valid for `op`'s documented schema (null when it takes no JSON body).
+  bj::value ValidBody(const Op& op, std::map<std::string, bj::value> overrides = {}) {
+    bj::value body = nullptr;
+    if (const bj::value* s = RequestBodySchema(op)) {
+      overrides.emplace("offering_id", bj::value(active_offering_));
+      body = Instance(*s, overrides);
+      EXPECT_EQ(Violations(*s, body), "") << op.Name() << ": the generated body is not valid";
+    }
+    return body;
+  }
+
+  // The path and query of a call of `op`, with the headers it requires added to `headers`.
+  std::string Target(const Op& op, HeaderList& headers) {
     std::string path = op.path;
     std::string query;
-    HeaderList headers;
     for (const bj::object* p : op.parameters()) {
       std::string name(p->at("name").as_string());
       std::string in(p->at("in").as_string());
@@ -739,18 +761,7 @@ class OpenApiServerTest : public ::testing::TestWithParam<std::string> {
     }
     EXPECT_EQ(path.find('{'), std::string::npos)
         << op.Name() << ": a path parameter is not declared";
-    if (std::string type = RawBodyMediaType(op); !type.empty()) {
-      headers.push_back(
-          {"Content-Type", type.find('*') == std::string::npos ? type : "text/plain"});
-      return who.Raw(op.method, path + query, "A line of text.\n", headers);
-    }
-    bj::value body = nullptr;
-    if (const bj::value* s = RequestBodySchema(op)) {
-      overrides.emplace("offering_id", bj::value(active_offering_));
-      body = Instance(*s, overrides);
-      EXPECT_EQ(Violations(*s, body), "") << op.Name() << ": the generated body is not valid";
-    }
-    return who.Call(op.method, path + query, body, headers);
+    return path + query;
   }
 
   // The response is one the operation documents (404 and 403 by name, not as `default`), of the
@@ -893,6 +904,125 @@ TEST_P(OpenApiServerTest, OperationsRefuseTheRolesTheyDoNotList) {
         << r.status << " " << r.body;
     ExpectDocumented(op, r);
   }
+}
+
+// Every write operation, called by a role it lists with bad input generated from its documented
+// request body: malformed JSON, a body of the wrong type, an unknown member where the schema is
+// closed, each member of the wrong type, a required member missing, a deeply nested and an
+// oversized body. Each gets a documented 4xx problem with a detail, and afterwards everything
+// every user can read is exactly as before.
+TEST_P(OpenApiServerTest, BadInputOnEveryWriteOperationIsRefusedAndChangesNothing) {
+  ASSERT_NO_FATAL_FAILURE(Cast());
+  const std::string base = "/api/v1/subscriptions/" + subscription_;
+  auto state = [&]() {
+    bj::object all;
+    for (auto [who, path] : std::initializer_list<std::pair<Browser*, std::string>>{
+             {buyer_.get(), "/api/v1/subscriptions"},
+             {buyer_.get(), base + "/config"},
+             {buyer_.get(), base + "/revisions"},
+             {buyer_.get(), base + "/api-keys"},
+             {buyer_.get(), base + "/secrets"},
+             {buyer_.get(), "/api/v1/files"},
+             {seller_.get(), "/api/v1/offerings"},
+             {seller_.get(), "/api/v1/offerings/" + draft_offering_ + "/subscriptions"},
+             {operator_.get(), "/api/v1/templates"},
+             {buyer_.get(), "/api/v1/me"}}) {
+      ClientResponse r = who->Call("GET", path);
+      EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+      all[path] = r.Json();
+    }
+    return bj::value(std::move(all));
+  };
+  const bj::value before = state();
+
+  int checked = 0;
+  Browser anonymous(server_->port());
+  for (const Op& op : Operations()) {
+    if (op.method == "GET") continue;
+    auto roles = op.roles();
+    const std::string role = !roles                       ? "anyone"
+                             : op.owner() == "offering"   ? "seller"
+                             : op.owner().empty()         ? *roles->begin()
+                                                          : "buyer";
+    Browser& who = roles ? ByRole(role) : anonymous;
+    HeaderList headers;
+    std::string target = Target(op, headers);
+    for (auto& [name, value] : headers) {
+      if (name == "If-Match") value = "*";  // the body, not the revision, is what is wrong
+    }
+    // 400 for what is not JSON, 413 for too big or too deep, 422 for JSON that is wrong.
+    auto expect_refused = [&](std::string_view what, const ClientResponse& r, int status = 422) {
+      SCOPED_TRACE(op.Name() + " as " + role + ": " + std::string(what));
+      EXPECT_EQ(r.status, status) << r.body.substr(0, 300);
+      EXPECT_EQ(MediaType(r), "application/problem+json");
+      bj::value problem = r.Json();
+      EXPECT_TRUE(problem.is_object() && problem.as_object().contains("detail") &&
+                  !problem.at("detail").as_string().empty())
+          << r.body.substr(0, 300);
+      ExpectDocumented(op, r);
+      ++checked;
+    };
+    auto send = [&](std::string_view body, std::string_view type) {
+      HeaderList h = headers;
+      h.push_back({"Content-Type", std::string(type)});
+      return who.Raw(op.method, target, body, h);
+    };
+
+    if (std::string type = RawBodyMediaType(op); !type.empty()) {
+      expect_refused("an empty body", send("", "text/plain"));
+      expect_refused("an oversized body", send(std::string(12 << 20, 'a'), "text/plain"), 413);
+      continue;
+    }
+    const bj::value* schema = RequestBodySchema(op);
+    if (schema == nullptr) continue;  // nothing in the body to get wrong
+    const bj::value valid = ValidBody(op);
+    expect_refused("malformed JSON", send("{\"", "application/json"), 400);
+    expect_refused("not JSON at all", send("name=value", "application/json"), 400);
+    expect_refused("another media type", send(json::Serialize(valid), "text/plain"), 415);
+    expect_refused("an array for an object", send("[1, 2]", "application/json"));
+    expect_refused("a deeply nested body",
+                   send("{\"x\": " + std::string(300, '[') + std::string(300, ']') + "}",
+                        "application/json"),
+                   413);
+    expect_refused("an oversized body",
+                   send("{\"x\": \"" + std::string(2 << 20, 'a') + "\"}", "application/json"),
+                   413);
+
+    const bj::object& s = Deref(*schema).as_object();
+    const bj::value* props = s.if_contains("properties");
+    const bj::value* closed = s.if_contains("additionalProperties");
+    if (closed && closed->is_bool() && !closed->get_bool()) {
+      bj::value extra = valid;
+      extra.as_object()["surprise_member"] = 1;
+      expect_refused("an unknown member", send(json::Serialize(extra), "application/json"));
+    }
+    if (const bj::value* required = s.if_contains("required")) {
+      for (const bj::value& name : required->as_array()) {
+        bj::value missing = valid;
+        missing.as_object().erase(name.as_string());
+        expect_refused("no " + std::string(name.as_string()),
+                       send(json::Serialize(missing), "application/json"));
+      }
+    }
+    if (props) {
+      for (const auto& [name, member] : props->as_object()) {
+        // A value of a type the member's schema does not allow.
+        const bj::value& m = Deref(member);
+        bj::value wrong = bj::value(12345);
+        if (const bj::value* t = m.as_object().if_contains("type");
+            t && t->is_string() && (t->get_string() == "integer" || t->get_string() == "number")) {
+          wrong = "twelve";
+        }
+        bj::value body = valid;
+        body.as_object()[name] = wrong;
+        if (Violations(*schema, body).empty()) continue;  // the member takes anything
+        expect_refused(std::string(name) + " of the wrong type",
+                       send(json::Serialize(body), "application/json"));
+      }
+    }
+  }
+  EXPECT_GE(checked, 90);
+  EXPECT_EQ(state(), before);
 }
 
 TEST_P(OpenApiServerTest, PublicOperationsNeedNoAuthentication) {

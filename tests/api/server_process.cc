@@ -20,8 +20,6 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::string& b
   if (mkdtemp(pattern) == nullptr) return UnavailableError("mkdtemp failed");
   p->dir_ = pattern;
   if (database.empty()) database = "sqlite:" + p->dir_ + "/capconf.db";
-  int out[2];
-  if (pipe(out) != 0) return UnavailableError("pipe failed");
   std::vector<std::string> args = {binary,       "serve",
                                    "--listen",   "127.0.0.1:0",
                                    "--database", database,
@@ -37,20 +35,29 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::string& b
       std::fclose(index);
     }
   }
-  p->pid_ = fork();
-  if (p->pid_ < 0) return UnavailableError("fork failed");
-  if (p->pid_ == 0) {
+  p->args_ = std::move(args);
+  CAPCONF_RETURN_IF_ERROR(p->Launch());
+  return p;
+}
+
+Status ServerProcess::Launch() {
+  int out[2];
+  if (pipe(out) != 0) return UnavailableError("pipe failed");
+  pid_ = fork();
+  if (pid_ < 0) return UnavailableError("fork failed");
+  if (pid_ == 0) {
     dup2(out[1], STDOUT_FILENO);
     int devnull = open("/dev/null", O_WRONLY);
     if (std::getenv("CAPCONF_TEST_SERVER_LOG") == nullptr) dup2(devnull, STDERR_FILENO);
     close(out[0]);
     std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
+    for (std::string& a : args_) argv.push_back(a.data());
     argv.push_back(nullptr);
-    execv(binary.c_str(), argv.data());
+    execv(args_[0].c_str(), argv.data());
     _exit(127);
   }
   close(out[1]);
+  port_ = 0;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   std::string text;
   char buffer[512];
@@ -61,8 +68,8 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::string& b
       text.append(buffer, static_cast<std::size_t>(n));
       std::size_t at = text.find("(port ");
       if (at != std::string::npos && text.find(')', at) != std::string::npos) {
-        p->port_ = static_cast<std::uint16_t>(std::atoi(text.c_str() + at + 6));
-        p->output_ = text;
+        port_ = static_cast<std::uint16_t>(std::atoi(text.c_str() + at + 6));
+        output_ = text;
         break;
       }
     } else if (n == 0) {
@@ -72,8 +79,20 @@ Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::string& b
     }
   }
   close(out[0]);
-  if (p->port_ == 0) return UnavailableError("capconf serve did not start: " + text);
-  return p;
+  if (port_ == 0) return UnavailableError("capconf serve did not start: " + text);
+  return Status::Ok();
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+Status ServerProcess::Restart() {
+  if (pid_ > 0) return FailedPreconditionError("the server is still running");
+  return Launch();
 }
 
 int ServerProcess::Stop() {

@@ -27,8 +27,16 @@ class ServerProcess {
   std::string data_dir() const { return dir_ + "/data"; }  // server keys live here
   // Sends SIGTERM and waits; the exit status.
   int Stop();
+  // SIGKILL, as a crash or the OOM killer would: no shutdown code runs.
+  void Kill();
+  // Starts the server again with the same database, data directory and options (after Stop or
+  // Kill); it listens on a new port.
+  Status Restart();
 
  private:
+  Status Launch();
+
+  std::vector<std::string> args_;
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
   std::string dir_;
