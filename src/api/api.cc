@@ -3,15 +3,16 @@
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <ctime>
-#include <set>
 #include <functional>
+#include <set>
 #include <variant>
 
+#include "auth_cache.h"
 #include "capconf/access/secrets.h"
 #include "capconf/catalog/rules.h"
+#include "capconf/common/time_format.h"
 #include "capconf/json/parse.h"
 #include "capconf/json/serialize.h"
-#include "auth_cache.h"
 #include "files.h"
 #include "openapi.h"
 
@@ -31,17 +32,6 @@ constexpr std::int64_t kTouchIntervalMs = 60 * 1000;
 // around the handler call, which runs on the same thread).
 thread_local const service::Actor* current_actor = nullptr;
 
-std::string Iso8601(std::int64_t millis) {
-  std::time_t seconds = static_cast<std::time_t>(millis / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[96];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(millis % 1000));
-  return buffer;
-}
-
 Response Error(const Status& status) { return http::ProblemFromStatus(status); }
 
 std::string EscapeHtmlAttribute(std::string_view text) {
@@ -49,12 +39,23 @@ std::string EscapeHtmlAttribute(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -162,8 +163,8 @@ bj::object OfferingJson(const store::Offering& o) {
                     {"description", o.description},
                     {"credit_costs", ParseJsonText(o.credit_costs)},
                     {"state", std::string(store::ToString(o.state))},
-                    {"created_at", Iso8601(o.created_at)},
-                    {"updated_at", Iso8601(o.updated_at)}};
+                    {"created_at", FormatUtcMillis(o.created_at)},
+                    {"updated_at", FormatUtcMillis(o.updated_at)}};
 }
 
 bj::object SubscriptionJson(const store::Subscription& s) {
@@ -171,15 +172,16 @@ bj::object SubscriptionJson(const store::Subscription& s) {
                  {"offering_id", s.offering_id},
                  {"organization_id", s.organization_id},
                  {"state", std::string(store::ToString(s.state))},
-                 {"created_at", Iso8601(s.created_at)}};
-  out["cancelled_at"] = s.cancelled_at ? bj::value(Iso8601(*s.cancelled_at)) : bj::value(nullptr);
+                 {"created_at", FormatUtcMillis(s.created_at)}};
+  out["cancelled_at"] =
+      s.cancelled_at ? bj::value(FormatUtcMillis(*s.cancelled_at)) : bj::value(nullptr);
   return out;
 }
 
 bj::object RevisionJson(const store::Revision& r, bool with_config) {
   bj::object out{
       {"revision", r.revision},           {"enabled_capabilities", ParseJsonText(r.enabled)},
-      {"is_configured", r.is_configured}, {"created_at", Iso8601(r.created_at)},
+      {"is_configured", r.is_configured}, {"created_at", FormatUtcMillis(r.created_at)},
       {"created_by", r.created_by},       {"note", r.note}};
   if (with_config) out["config"] = ParseJsonText(r.config);
   return out;
@@ -597,10 +599,10 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
           }
           if (t.status().code() == StatusCode::kInvalidArgument) {
             // The document itself is wrong (no id or version): a content problem, as above.
-            return Unprocessable(t.status().message(),
-                                 bj::array{bj::object{{"pointer", ""},
-                                                      {"keyword", "required"},
-                                                      {"message", t.status().message()}}});
+            return Unprocessable(
+                t.status().message(),
+                bj::array{bj::object{
+                    {"pointer", ""}, {"keyword", "required"}, {"message", t.status().message()}}});
           }
           return Error(t.status());
         }
@@ -740,7 +742,8 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
       "GET", "/api/v1/subscriptions/{id}/embed", [&ctx, actor](Request& request) -> Response {
         auto view = ctx.service.GetConfig(actor(), request.PathParam("id"));
         if (!view.ok()) return Error(view.status());
-        if (std::find(view->enabled.begin(), view->enabled.end(), "widget") == view->enabled.end()) {
+        if (std::find(view->enabled.begin(), view->enabled.end(), "widget") ==
+            view->enabled.end()) {
           return http::Problem(409, "widget-disabled", "Conflict",
                                "enable the Embeddable Widget to get its embed code");
         }
@@ -751,8 +754,8 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
                                : ctx.options.public_url;
         std::string script_url = base + "/widget/v1/capconf-widget.js";
         std::string html = "<script src=\"" + EscapeHtmlAttribute(script_url) +
-                           "\" data-capconf-agent=\"" +
-                           EscapeHtmlAttribute(view->subscription_id) + "\" async></script>";
+                           "\" data-capconf-agent=\"" + EscapeHtmlAttribute(view->subscription_id) +
+                           "\" async></script>";
         return http::JsonResponse(200, bj::object{{"subscription_id", view->subscription_id},
                                                   {"script_url", script_url},
                                                   {"html", html},
@@ -989,7 +992,7 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
                                                {"name", key->name},
                                                {"prefix", key->prefix},
                                                {"permissions", ParseJsonText(key->permissions)},
-                                               {"created_at", Iso8601(key->created_at)},
+                                               {"created_at", FormatUtcMillis(key->created_at)},
                                                {"secret", secret}});
         }
         return http::Problem(503, "unavailable", "Service unavailable",
@@ -1005,11 +1008,11 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
                           {"name", k.name},
                           {"prefix", k.prefix},
                           {"permissions", ParseJsonText(k.permissions)},
-                          {"created_at", Iso8601(k.created_at)}};
+                          {"created_at", FormatUtcMillis(k.created_at)}};
           item["last_used"] =
-              k.last_used_at ? bj::value(Iso8601(*k.last_used_at)) : bj::value(nullptr);
+              k.last_used_at ? bj::value(FormatUtcMillis(*k.last_used_at)) : bj::value(nullptr);
           item["revoked_at"] =
-              k.revoked_at ? bj::value(Iso8601(*k.revoked_at)) : bj::value(nullptr);
+              k.revoked_at ? bj::value(FormatUtcMillis(*k.revoked_at)) : bj::value(nullptr);
           out.push_back(std::move(item));
         }
         return http::JsonResponse(200, bj::object{{"api_keys", std::move(out)}});
@@ -1034,7 +1037,7 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
           out.push_back(bj::object{{"pointer", s.pointer},
                                    {"set", true},
                                    {"last4", s.last4},
-                                   {"updated_at", Iso8601(s.updated_at)},
+                                   {"updated_at", FormatUtcMillis(s.updated_at)},
                                    {"updated_by", s.updated_by}});
         }
         return http::JsonResponse(200, bj::object{{"secrets", std::move(out)}});
@@ -1060,7 +1063,7 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
                    {"size", f.size},
                    {"sha256", f.sha256},
                    {"purpose", std::string(store::ToString(f.purpose))},
-                   {"created_at", Iso8601(f.created_at)},
+                   {"created_at", FormatUtcMillis(f.created_at)},
                    {"created_by", f.created_by}};
     if (f.purpose == store::FilePurpose::kAvatar) out["public_url"] = "/public/avatars/" + f.id;
     return out;

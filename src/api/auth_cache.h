@@ -8,16 +8,13 @@
 // revoked with the CLI, a user disabled, a sign-out on another replica) takes effect within the
 // TTL. That bound is documented in docs/architecture.md.
 //
-// Thread-safety: all members may be called concurrently; the table is sharded by hash so
-// workers rarely wait for each other.
+// Thread-safety: all members may be called concurrently.
 
-#include <array>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
+#include "capconf/common/sharded_map.h"
 #include "capconf/service/service.h"
 
 namespace capconf::api {
@@ -43,16 +40,9 @@ class AuthCache {
     CachedCaller caller;
     std::int64_t expires_at = 0;
   };
-  struct Shard {
-    std::mutex mutex;
-    std::unordered_map<std::string, Entry> entries;
-  };
-  Shard& ShardOf(const std::string& credential_hash);
-
-  static constexpr std::size_t kShards = 16;
   std::int64_t ttl_ms_;
   std::size_t max_entries_per_shard_;
-  std::array<Shard, kShards> shards_;
+  ShardedMap<Entry> entries_;
 };
 
 }  // namespace capconf::api

@@ -342,11 +342,11 @@ bj::object Schemas() {
                         {"op", "path"}))}},
           {"from", "to", "enabled", "disabled", "changes"});
   s["EmbedCode"] = Obj({{"subscription_id", Str()},
-                       {"script_url", bj::object{{"type", "string"}, {"format", "uri"}}},
-                       {"html", Str()},
-                       {"is_configured", bj::object{{"type", "boolean"}}}},
-                      {"subscription_id", "script_url", "html", "is_configured"},
-                      "a <script> tag to paste into the website's pages");
+                        {"script_url", bj::object{{"type", "string"}, {"format", "uri"}}},
+                        {"html", Str()},
+                        {"is_configured", bj::object{{"type", "boolean"}}}},
+                       {"subscription_id", "script_url", "html", "is_configured"},
+                       "a <script> tag to paste into the website's pages");
   s["CreditCost"] =
       Obj({{"action", Str()}, {"credits", bj::object{{"type", "integer"}, {"minimum", 0}}}},
           {"action", "credits"}, "an unknown action costs the template's default (1)");

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <ctime>
 
+#include "capconf/common/time_format.h"
 #include "capconf/json/serialize.h"
 
 namespace capconf::http {
@@ -35,17 +36,8 @@ class StderrLogger final : public Logger {
 std::shared_ptr<Logger> MakeStderrLogger() { return std::make_shared<StderrLogger>(); }
 
 std::string FormatRfc3339(std::chrono::system_clock::time_point time) {
-  const auto since_epoch = time.time_since_epoch();
-  const auto seconds = std::chrono::floor<std::chrono::seconds>(since_epoch);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - seconds).count();
-  const std::time_t t = static_cast<std::time_t>(seconds.count());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buffer[40];
-  const std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buffer + n, sizeof buffer - n, ".%03dZ", static_cast<int>(millis));
-  return buffer;
+  return FormatUtcMillis(
+      std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count());
 }
 
 std::string FormatAccessLogLine(const AccessLogEntry& entry) {

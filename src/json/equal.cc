@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "capconf/json/serialize.h"
+
 namespace capconf::json {
 namespace {
 
@@ -142,46 +144,6 @@ std::uint64_t HashValue(const bj::value& v) {
   return 0;
 }
 
-void AppendString(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          // Same form as boost::json's serializer, so canonical strings read like Boost's.
-          out += "\\u00";
-          out += kHex[(c >> 4) & 0xF];
-          out += kHex[c & 0xF];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
 template <typename Integer>
 void AppendInteger(Integer i, std::string& out) {
   char buffer[24];
@@ -216,7 +178,7 @@ void AppendCanonical(const bj::value& v, std::string& out) {
       return;
     }
     case bj::kind::string:
-      AppendString(v.get_string(), out);
+      AppendQuoted(out, v.get_string());
       return;
     case bj::kind::array: {
       out += '[';
@@ -245,7 +207,7 @@ void AppendCanonical(const bj::value& v, std::string& out) {
       for (const bj::key_value_pair* member : members) {
         if (!first) out += ',';
         first = false;
-        AppendString(member->key(), out);
+        AppendQuoted(out, member->key());
         out += ':';
         AppendCanonical(member->value(), out);
       }

@@ -4,10 +4,8 @@
 #include <cmath>
 
 namespace capconf::json {
-namespace {
-namespace bj = boost::json;
 
-void AppendString(std::string& out, std::string_view s) {
+void AppendQuoted(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   std::size_t run = 0;  // start of the pending run of characters that need no escape
@@ -47,6 +45,9 @@ void AppendString(std::string& out, std::string_view s) {
   out.append(s.data() + run, s.size() - run);
   out += '"';
 }
+
+namespace {
+namespace bj = boost::json;
 
 void AppendDouble(std::string& out, double d) {
   if (!std::isfinite(d)) {  // JSON.stringify writes null; our parser never produces these
@@ -126,7 +127,7 @@ void Append(std::string& out, const bj::value& v) {
       AppendDouble(out, v.get_double());
       return;
     case bj::kind::string:
-      AppendString(out, v.get_string());
+      AppendQuoted(out, v.get_string());
       return;
     case bj::kind::array: {
       out += '[';
@@ -145,7 +146,7 @@ void Append(std::string& out, const bj::value& v) {
       for (const auto& [k, e] : v.get_object()) {
         if (!first) out += ',';
         first = false;
-        AppendString(out, k);
+        AppendQuoted(out, k);
         out += ':';
         Append(out, e);
       }

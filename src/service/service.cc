@@ -6,6 +6,7 @@
 #include <set>
 
 #include "capconf/catalog/lint.h"
+#include "capconf/common/time_format.h"
 #include "capconf/json/parse.h"
 #include "capconf/json/pointer.h"
 #include "capconf/json/serialize.h"
@@ -21,17 +22,6 @@ std::int64_t SystemClock::NowMillis() const {
 }
 
 namespace {
-
-std::string Iso8601(std::int64_t millis) {
-  std::time_t seconds = static_cast<std::time_t>(millis / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[96];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(millis % 1000));
-  return buffer;
-}
 
 Result<bj::value> ParseStored(const std::string& text, std::string_view what) {
   auto parsed = capconf::json::Parse(text);
@@ -52,6 +42,24 @@ std::string EnabledJson(const catalog::Template& tmpl, catalog::CapabilitySet en
 
 bool IsBuyer(const Actor& a) { return a.role == store::Role::kBuyer; }
 bool IsSeller(const Actor& a) { return a.role == store::Role::kSeller; }
+
+// Whether `actor` may change subscription `s` (only its buyer does, only while it is active);
+// `doing` completes "only the buyer ...".
+Status MayChange(const Actor& actor, const store::Subscription& s, std::string_view doing) {
+  if (!IsBuyer(actor))
+    return Status(StatusCode::kPermissionDenied, "only the buyer " + std::string(doing));
+  if (s.state != store::SubscriptionState::kActive)
+    return FailedPreconditionError("the subscription is cancelled");
+  return Status::Ok();
+}
+
+// Aborted (412) when the caller expects another revision than the current one.
+Status IsCurrent(std::optional<std::int64_t> expected, std::int64_t current) {
+  if (!expected || *expected == current) return Status::Ok();
+  return Status(StatusCode::kAborted, "revision " + std::to_string(*expected) +
+                                          " is not current; the current revision is " +
+                                          std::to_string(current));
+}
 
 // The subscription `id` when it belongs to the actor's organisation; NotFound otherwise, so that
 // another tenant cannot tell a foreign id from a missing one.
@@ -85,7 +93,7 @@ bj::object ConfigView::ToJson() const {
     secret_list.push_back(bj::object{{"pointer", s.pointer},
                                      {"set", true},
                                      {"last4", s.last4},
-                                     {"updated_at", Iso8601(s.updated_at)}});
+                                     {"updated_at", FormatUtcMillis(s.updated_at)}});
   }
   return bj::object{{"subscription_id", subscription_id},
                     {"template_id", template_id},
@@ -97,7 +105,7 @@ bj::object ConfigView::ToJson() const {
                     {"missing", std::move(missing_list)},
                     {"errors", std::move(error_list)},
                     {"secrets", std::move(secret_list)},
-                    {"updated_at", Iso8601(updated_at)},
+                    {"updated_at", FormatUtcMillis(updated_at)},
                     {"updated_by", updated_by}};
 }
 
@@ -431,8 +439,8 @@ Result<bj::array> KeyProjection(store::Transaction& tx, std::string_view subscri
                     {"name", k.name},
                     {"prefix", k.prefix},
                     {"permissions", std::move(permissions)},
-                    {"created_at", Iso8601(k.created_at)}};
-    if (k.last_used_at) item["last_used"] = Iso8601(*k.last_used_at);
+                    {"created_at", FormatUtcMillis(k.created_at)}};
+    if (k.last_used_at) item["last_used"] = FormatUtcMillis(*k.last_used_at);
     out.push_back(std::move(item));
   }
   return out;
@@ -597,16 +605,8 @@ Result<Service::SavePlan> Service::PlanSave(store::Transaction& tx, const Actor&
   if (for_update) base = tx.GetConfigStamp(subscription_id);
   if (!base.ok()) return base.status();
   plan.base = *base;
-  if (!IsBuyer(actor))
-    return Status(StatusCode::kPermissionDenied, "only the buyer configures an agent");
-  if (l.subscription.state != store::SubscriptionState::kActive) {
-    return FailedPreconditionError("the subscription is cancelled");
-  }
-  if (expected && l.record.revision != *expected) {
-    return Status(StatusCode::kAborted, "revision " + std::to_string(*expected) +
-                                            " is not current; the current revision is " +
-                                            std::to_string(l.record.revision));
-  }
+  CAPCONF_RETURN_IF_ERROR(MayChange(actor, l.subscription, "configures an agent"));
+  CAPCONF_RETURN_IF_ERROR(IsCurrent(expected, l.record.revision));
   if (!incoming.is_object()) return InvalidArgumentError("'config' must be a JSON object");
   CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle,
                            l.snapshot->bundles->Get(*l.tmpl, l.enabled));
@@ -688,13 +688,10 @@ Result<Service::SavePlan> Service::PlanSave(store::Transaction& tx, const Actor&
   l.record.updated_at = now;
   l.record.updated_by = actor.user_id;
   plan.view = ViewOf(l, *bundle, std::move(projection), std::move(after));
-  plan.next = store::AgentConfig{l.subscription.id,
-                                 EnabledJson(*l.tmpl, l.enabled),
-                                 capconf::json::Serialize(l.config),
-                                 l.record.revision,
-                                 plan.view.is_configured,
-                                 now,
-                                 actor.user_id};
+  plan.next = store::AgentConfig{
+      l.subscription.id, EnabledJson(*l.tmpl, l.enabled), capconf::json::Serialize(l.config),
+      l.record.revision, plan.view.is_configured,         now,
+      actor.user_id};
   return plan;
 }
 
@@ -728,10 +725,9 @@ Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subs
   }
   CAPCONF_RETURN_IF_ERROR(updated);
   for (const store::Secret& secret : plan.sealed) CAPCONF_RETURN_IF_ERROR(tx->UpsertSecret(secret));
-  CAPCONF_RETURN_IF_ERROR(tx->InsertRevision({plan.next.subscription_id, plan.next.revision,
-                                              plan.next.enabled, plan.next.config,
-                                              plan.next.is_configured, plan.next.updated_at,
-                                              actor.user_id, "saved"}));
+  CAPCONF_RETURN_IF_ERROR(tx->InsertRevision(
+      {plan.next.subscription_id, plan.next.revision, plan.next.enabled, plan.next.config,
+       plan.next.is_configured, plan.next.updated_at, actor.user_id, "saved"}));
   CAPCONF_RETURN_IF_ERROR(tx->Commit());
   result.view = std::move(plan.view);
   return result;
@@ -743,16 +739,8 @@ Result<ToggleResult> Service::SetCapabilities(
     std::optional<std::int64_t> expected_revision) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
   CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, true));
-  if (!IsBuyer(actor))
-    return Status(StatusCode::kPermissionDenied, "only the buyer configures an agent");
-  if (l.subscription.state != store::SubscriptionState::kActive) {
-    return FailedPreconditionError("the subscription is cancelled");
-  }
-  if (expected_revision && *expected_revision != l.record.revision) {
-    return Status(StatusCode::kAborted, "revision " + std::to_string(*expected_revision) +
-                                            " is not current; the current revision is " +
-                                            std::to_string(l.record.revision));
-  }
+  CAPCONF_RETURN_IF_ERROR(MayChange(actor, l.subscription, "configures an agent"));
+  CAPCONF_RETURN_IF_ERROR(IsCurrent(expected_revision, l.record.revision));
   config::AgentConfig current{l.enabled, l.config};
   CAPCONF_ASSIGN_OR_RETURN(
       config::ToggleOutcome outcome,
@@ -798,16 +786,8 @@ Result<ConfigView> Service::RestoreRevision(const Actor& actor, std::string_view
                                             std::optional<std::int64_t> expected_revision) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
   CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, true));
-  if (!IsBuyer(actor))
-    return Status(StatusCode::kPermissionDenied, "only the buyer configures an agent");
-  if (l.subscription.state != store::SubscriptionState::kActive) {
-    return FailedPreconditionError("the subscription is cancelled");
-  }
-  if (expected_revision && *expected_revision != l.record.revision) {
-    return Status(StatusCode::kAborted, "revision " + std::to_string(*expected_revision) +
-                                            " is not current; the current revision is " +
-                                            std::to_string(l.record.revision));
-  }
+  CAPCONF_RETURN_IF_ERROR(MayChange(actor, l.subscription, "configures an agent"));
+  CAPCONF_RETURN_IF_ERROR(IsCurrent(expected_revision, l.record.revision));
   CAPCONF_ASSIGN_OR_RETURN(store::Revision old, tx->GetRevision(subscription_id, revision));
   CAPCONF_ASSIGN_OR_RETURN(bj::value enabled_json, ParseStored(old.enabled, "capability list"));
   std::vector<std::string> ids;
@@ -859,11 +839,7 @@ Result<store::ApiKey> Service::CreateApiKey(const Actor& actor, std::string_view
   }
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
   CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, false));
-  if (!IsBuyer(actor))
-    return Status(StatusCode::kPermissionDenied, "only the buyer manages API keys");
-  if (l.subscription.state != store::SubscriptionState::kActive) {
-    return FailedPreconditionError("the subscription is cancelled");
-  }
+  CAPCONF_RETURN_IF_ERROR(MayChange(actor, l.subscription, "manages API keys"));
   if (!ApiEnabled(*l.tmpl, l.enabled))
     return FailedPreconditionError("API Access is not enabled for this agent");
   store::ApiKey key;

@@ -8,16 +8,14 @@
 // on one PostgreSQL database stay correct because the stamp is read from the database on every
 // request.
 //
-// Thread-safety: all members may be called concurrently (sharded by subscription id).
+// Thread-safety: all members may be called concurrently.
 
-#include <array>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
-#include <unordered_map>
 
+#include "capconf/common/sharded_map.h"
 #include "capconf/service/service.h"
 
 namespace capconf::service::internal {
@@ -48,15 +46,8 @@ class ViewCache {
     std::shared_ptr<const CatalogSnapshot> catalog;
     std::shared_ptr<const ConfigSnapshot> snapshot;
   };
-  struct Shard {
-    std::mutex mutex;
-    std::unordered_map<std::string, Entry> entries;
-  };
-  Shard& ShardOf(const std::string& subscription_id);
-
-  static constexpr std::size_t kShards = 16;
   std::size_t max_entries_per_shard_;
-  std::array<Shard, kShards> shards_;
+  ShardedMap<Entry> entries_;
 };
 
 }  // namespace capconf::service::internal

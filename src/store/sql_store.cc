@@ -622,45 +622,19 @@ class SqlTransaction final : public Transaction {
   Status UpdateAgentConfigIfRevision(const AgentConfig& a,
                                      std::int64_t expected_revision) override {
     // On PostgreSQL a concurrent UPDATE of the row waits for the first writer to commit and then
-    // re-checks `revision = ?` against the new row, so the loser updates nothing.
-    CAPCONF_ASSIGN_OR_RETURN(
-        QueryResult r,
-        Run("UPDATE agent_configs SET enabled = ?, config = ?, revision = ?, is_configured = ?, "
-            "updated_at = ?, updated_by = ?, generation = generation + 1 "
-            "WHERE subscription_id = ? AND revision = ?",
-            {Text(a.enabled), Text(a.config), Int(a.revision), Bool(a.is_configured),
-             Int(a.updated_at), Text(a.updated_by), Text(a.subscription_id),
-             Int(expected_revision)}));
-    if (r.affected > 0) return Status::Ok();
-    CAPCONF_ASSIGN_OR_RETURN(QueryResult current,
-                             Run("SELECT revision FROM agent_configs WHERE subscription_id = ?",
-                                 {Text(a.subscription_id)}));
-    if (current.rows.empty()) {
-      return NotFoundError("agent configuration of subscription " + a.subscription_id +
-                           " not found");
-    }
-    const std::string stored = current.rows[0][0].value_or("?");
+    // re-checks the condition against the new row, so the loser updates nothing.
+    CAPCONF_ASSIGN_OR_RETURN(bool updated, UpdateAgentConfigWhere(a, expected_revision, {}));
+    if (updated) return Status::Ok();
+    CAPCONF_ASSIGN_OR_RETURN(std::string stored, StoredRevision(a.subscription_id));
     return FailedPreconditionError("stale revision: expected " + std::to_string(expected_revision) +
                                    ", stored " + stored);
   }
 
   Status UpdateAgentConfigIfUnchanged(const AgentConfig& a, const ConfigStamp& expected) override {
-    CAPCONF_ASSIGN_OR_RETURN(
-        QueryResult r,
-        Run("UPDATE agent_configs SET enabled = ?, config = ?, revision = ?, is_configured = ?, "
-            "updated_at = ?, updated_by = ?, generation = generation + 1 "
-            "WHERE subscription_id = ? AND revision = ? AND generation = ?",
-            {Text(a.enabled), Text(a.config), Int(a.revision), Bool(a.is_configured),
-             Int(a.updated_at), Text(a.updated_by), Text(a.subscription_id),
-             Int(expected.revision), Int(expected.generation)}));
-    if (r.affected > 0) return Status::Ok();
-    CAPCONF_ASSIGN_OR_RETURN(QueryResult current,
-                             Run("SELECT revision FROM agent_configs WHERE subscription_id = ?",
-                                 {Text(a.subscription_id)}));
-    if (current.rows.empty()) {
-      return NotFoundError("agent configuration of subscription " + a.subscription_id +
-                           " not found");
-    }
+    CAPCONF_ASSIGN_OR_RETURN(bool updated,
+                             UpdateAgentConfigWhere(a, expected.revision, expected.generation));
+    if (updated) return Status::Ok();
+    CAPCONF_RETURN_IF_ERROR(StoredRevision(a.subscription_id).status());
     return FailedPreconditionError("the configuration changed since revision " +
                                    std::to_string(expected.revision) + " was read");
   }
@@ -824,6 +798,9 @@ class SqlTransaction final : public Transaction {
   }
 
   Result<QueryResult> Run(std::string_view sql, std::initializer_list<Param> params) {
+    return Run(sql, std::span<const Param>(params.begin(), params.size()));
+  }
+  Result<QueryResult> Run(std::string_view sql, std::span<const Param> params) {
     CAPCONF_RETURN_IF_ERROR(CheckOpen());
     if (!broken_.ok()) {
       return Status(
@@ -839,10 +816,37 @@ class SqlTransaction final : public Transaction {
         }
       }
     }
-    Result<QueryResult> result =
-        connection_->Query(sql, std::span<const Param>(params.begin(), params.size()));
+    Result<QueryResult> result = connection_->Query(sql, params);
     if (!result.ok()) return Break(result.status());
     return result;
+  }
+
+  // Writes `a` over the row if its revision (and generation, when given) is as expected;
+  // whether it did.
+  Result<bool> UpdateAgentConfigWhere(const AgentConfig& a, std::int64_t revision,
+                                      std::optional<std::int64_t> generation) {
+    static const std::string by_revision =
+        "UPDATE agent_configs SET enabled = ?, config = ?, revision = ?, is_configured = ?, "
+        "updated_at = ?, updated_by = ?, generation = generation + 1 "
+        "WHERE subscription_id = ? AND revision = ?";
+    static const std::string by_stamp = by_revision + " AND generation = ?";
+    std::vector<Param> params = {Text(a.enabled),         Text(a.config),    Int(a.revision),
+                                 Bool(a.is_configured),   Int(a.updated_at), Text(a.updated_by),
+                                 Text(a.subscription_id), Int(revision)};
+    if (generation) params.push_back(Int(*generation));
+    CAPCONF_ASSIGN_OR_RETURN(QueryResult r, Run(generation ? by_stamp : by_revision, params));
+    return r.affected > 0;
+  }
+
+  // The stored revision, as text; kNotFound when the subscription has no configuration.
+  Result<std::string> StoredRevision(const std::string& subscription_id) {
+    CAPCONF_ASSIGN_OR_RETURN(QueryResult current,
+                             Run("SELECT revision FROM agent_configs WHERE subscription_id = ?",
+                                 {Text(subscription_id)}));
+    if (current.rows.empty()) {
+      return NotFoundError("agent configuration of subscription " + subscription_id + " not found");
+    }
+    return current.rows[0][0].value_or("?");
   }
 
   template <typename T>

@@ -4,14 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <mutex>
 #include <thread>
 
+#include "browser.h"
 #include "capconf/http/message.h"
 #include "capconf/json/serialize.h"
 #include "postgres_cluster.h"
@@ -24,78 +25,16 @@ namespace bj = boost::json;
 using http::testing::ClientResponse;
 using http::testing::HeaderList;
 using http::testing::TestClient;
+using testing::Browser;
+using testing::RunCli;
 
-constexpr const char* kPassword = "capconf-demo-1234";
+constexpr const char* kPassword = testing::kDemoPassword;
 
 // A server that closes a connection must fail a request, not kill the test with SIGPIPE.
 const bool kIgnoreSigpipe = [] {
   std::signal(SIGPIPE, SIG_IGN);
   return true;
 }();
-
-// One signed-in browser: its cookie and CSRF token.
-class Browser {
- public:
-  Browser(std::uint16_t port) : client_(port) {}
-  ClientResponse SignIn(const std::string& email, const std::string& password = kPassword) {
-    ClientResponse r =
-        Call("POST", "/api/v1/session", bj::object{{"email", email}, {"password", password}});
-    if (r.status == 200) {
-      csrf_ = std::string(r.Json().at("csrf_token").as_string());
-      cookie_.clear();
-      for (const auto& [name, value] : r.headers) {
-        if (!http::EqualsIgnoreCase(name, "Set-Cookie")) continue;
-        std::string pair = value.substr(0, value.find(';'));
-        cookie_ += (cookie_.empty() ? "" : "; ") + pair;
-      }
-    }
-    return r;
-  }
-  ClientResponse Call(std::string_view method, std::string_view path,
-                      const bj::value& body = nullptr, HeaderList headers = {},
-                      bool with_csrf = true) {
-    if (!cookie_.empty()) headers.push_back({"Cookie", cookie_});
-    if (!bearer_.empty()) headers.push_back({"Authorization", "Bearer " + bearer_});
-    if (with_csrf && !csrf_.empty() && method != "GET") headers.push_back({"X-CSRF-Token", csrf_});
-    std::string text;
-    if (!body.is_null()) {
-      text = json::Serialize(body);
-      headers.push_back({"Content-Type", "application/json"});
-    }
-    auto r = client_.Request(method, path, headers, text);
-    EXPECT_TRUE(r.ok()) << r.status().message();
-    return r.ok() ? *r : ClientResponse{};
-  }
-  ClientResponse Raw(std::string_view method, std::string_view path, std::string body,
-                     HeaderList headers = {}) {
-    if (!cookie_.empty()) headers.push_back({"Cookie", cookie_});
-    if (!csrf_.empty()) headers.push_back({"X-CSRF-Token", csrf_});
-    headers.push_back({"Content-Type", "application/json"});
-    auto r = client_.Request(method, path, headers, body);
-    EXPECT_TRUE(r.ok()) << r.status().message();
-    return r.ok() ? *r : ClientResponse{};
-  }
-  void UseBearer(std::string token) {
-    bearer_ = std::move(token);
-    cookie_.clear();
-    csrf_.clear();
-  }
-
- private:
-  TestClient client_;
-  std::string cookie_, csrf_, bearer_;
-};
-
-std::string RunCli(const std::string& command) {
-  std::string out;
-  FILE* p = popen(command.c_str(), "r");
-  if (p == nullptr) return out;
-  char buffer[256];
-  while (std::fgets(buffer, sizeof buffer, p)) out += buffer;
-  pclose(p);
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
 
 class ApiTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -327,12 +266,12 @@ TEST_P(ApiTest, UnconditionalConcurrentSavesAllLand) {
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
       for (int n = 0; n < kSavesEach; ++n) {
-        bj::value config = bj::object{
-            {"assistant_configuration",
-             bj::object{{"role", "writer " + std::to_string(i)},
-                        {"system_prompt", "save " + std::to_string(n)}}}};
+        bj::value config = bj::object{{"assistant_configuration",
+                                       bj::object{{"role", "writer " + std::to_string(i)},
+                                                  {"system_prompt", "save " + std::to_string(n)}}}};
         statuses[i].push_back(
-            browsers[i]->Call("PUT", path, bj::object{{"config", config}}, {{"If-Match", "*"}})
+            browsers[i]
+                ->Call("PUT", path, bj::object{{"config", config}}, {{"If-Match", "*"}})
                 .status);
       }
     });
@@ -381,9 +320,9 @@ TEST_P(ApiTest, KilledMidSaveLosesNothingAcknowledgedAndLeavesNoHalfSave) {
         for (int n = 0; !down; ++n) {
           std::string role = "crash " + std::to_string(crash) + " writer " + std::to_string(w) +
                              " save " + std::to_string(n);
-          bj::object body{{"config", bj::object{{"assistant_configuration",
-                                                 bj::object{{"role", role},
-                                                            {"system_prompt", "p"}}}}}};
+          bj::object body{
+              {"config", bj::object{{"assistant_configuration",
+                                     bj::object{{"role", role}, {"system_prompt", "p"}}}}}};
           auto r = client.Request("PUT", path,
                                   {{"Authorization", "Bearer " + token},
                                    {"If-Match", "*"},
@@ -408,8 +347,7 @@ TEST_P(ApiTest, KilledMidSaveLosesNothingAcknowledgedAndLeavesNoHalfSave) {
     ClientResponse current = b.Call("GET", path);
     ASSERT_EQ(current.status, 200) << current.body;
     const std::int64_t newest = current.Json().at("revision").as_int64();
-    ClientResponse list =
-        b.Call("GET", "/api/v1/subscriptions/" + sub + "/revisions?limit=500");
+    ClientResponse list = b.Call("GET", "/api/v1/subscriptions/" + sub + "/revisions?limit=500");
     ASSERT_EQ(list.status, 200) << list.body;
     bj::value revisions = list.Json().at("revisions");
     ASSERT_EQ(revisions.as_array().size(), static_cast<std::size_t>(newest)) << "a gap";
@@ -417,16 +355,16 @@ TEST_P(ApiTest, KilledMidSaveLosesNothingAcknowledgedAndLeavesNoHalfSave) {
       EXPECT_EQ(revisions.as_array()[i].at("revision").as_int64(),
                 newest - static_cast<std::int64_t>(i));
     }
-    ClientResponse last = b.Call(
-        "GET", "/api/v1/subscriptions/" + sub + "/revisions/" + std::to_string(newest));
+    ClientResponse last =
+        b.Call("GET", "/api/v1/subscriptions/" + sub + "/revisions/" + std::to_string(newest));
     ASSERT_EQ(last.status, 200) << last.body;
     // (The current view adds the api.keys projection; the revision holds what was saved.)
     EXPECT_EQ(last.Json().at("config").at("assistant_configuration"),
               current.Json().at("config").at("assistant_configuration"));
     for (const Acknowledged& a : acknowledged) {
       ASSERT_LE(a.revision, newest) << "an acknowledged save was lost";
-      ClientResponse r = b.Call("GET", "/api/v1/subscriptions/" + sub + "/revisions/" +
-                                           std::to_string(a.revision));
+      ClientResponse r = b.Call(
+          "GET", "/api/v1/subscriptions/" + sub + "/revisions/" + std::to_string(a.revision));
       ASSERT_EQ(r.status, 200) << r.body;
       EXPECT_EQ(r.Json().at("config").at("assistant_configuration").at("role").as_string(), a.role)
           << "revision " << a.revision;
@@ -434,9 +372,9 @@ TEST_P(ApiTest, KilledMidSaveLosesNothingAcknowledgedAndLeavesNoHalfSave) {
     std::string tag = "\"r" + std::to_string(newest) + "\"";
     ClientResponse next = b.Call(
         "PUT", path,
-        bj::object{{"config", bj::object{{"assistant_configuration",
-                                          bj::object{{"role", "after the crash"},
-                                                     {"system_prompt", "p"}}}}}},
+        bj::object{{"config",
+                    bj::object{{"assistant_configuration",
+                                bj::object{{"role", "after the crash"}, {"system_prompt", "p"}}}}}},
         {{"If-Match", tag}});
     ASSERT_EQ(next.status, 200) << next.body;
     EXPECT_EQ(next.Json().at("revision").as_int64(), newest + 1);
@@ -472,11 +410,12 @@ TEST_P(ApiTest, EmbedCodeOnceTheWidgetIsOn) {
   std::string with_widget = Subscribe(b, "customer-support-agent");
   ClientResponse embed = b.Call("GET", "/api/v1/subscriptions/" + with_widget + "/embed");
   ASSERT_EQ(embed.status, 200) << embed.body;
-  std::string script = "http://127.0.0.1:" + std::to_string(port()) + "/widget/v1/capconf-widget.js";
+  std::string script =
+      "http://127.0.0.1:" + std::to_string(port()) + "/widget/v1/capconf-widget.js";
   EXPECT_EQ(embed.Json().at("script_url").as_string(), script);
-  EXPECT_EQ(embed.Json().at("html").as_string(),
-            "<script src=\"" + script + "\" data-capconf-agent=\"" + with_widget +
-                "\" async></script>");
+  EXPECT_EQ(
+      embed.Json().at("html").as_string(),
+      "<script src=\"" + script + "\" data-capconf-agent=\"" + with_widget + "\" async></script>");
   EXPECT_FALSE(embed.Json().at("is_configured").as_bool());
 
   std::string without = Subscribe(b, "code-assistant");

@@ -30,6 +30,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "browser.h"
 #include "capconf/access/crypto.h"
 #include "capconf/api/api.h"
 #include "capconf/catalog/catalog.h"
@@ -50,8 +51,10 @@ namespace bj = boost::json;
 using http::testing::ClientResponse;
 using http::testing::HeaderList;
 using http::testing::TestClient;
+using testing::Browser;
+using testing::RunCli;
 
-constexpr const char* kPassword = "capconf-demo-1234";
+constexpr const char* kPassword = testing::kDemoPassword;
 constexpr std::string_view kMethods[] = {"get",     "put",  "post",  "delete",
                                          "options", "head", "patch", "trace"};
 constexpr std::string_view kRoles[] = {"operator", "seller", "buyer"};
@@ -540,61 +543,6 @@ TEST(OpenApiDocumentTest, DocumentsEveryRouteOfTheRouterAndNoOther) {
 
 // --- the document against a running server ----------------------------------------------------
 
-// One signed-in user: cookie and CSRF token.
-class Browser {
- public:
-  explicit Browser(std::uint16_t port) : client_(port) {}
-  ClientResponse SignIn(const std::string& email, const std::string& password = kPassword) {
-    ClientResponse r =
-        Call("POST", "/api/v1/session", bj::object{{"email", email}, {"password", password}});
-    if (r.status == 200) {
-      csrf_ = std::string(r.Json().at("csrf_token").as_string());
-      cookie_.clear();
-      for (const auto& [name, value] : r.headers) {
-        if (!http::EqualsIgnoreCase(name, "Set-Cookie")) continue;
-        cookie_ += (cookie_.empty() ? "" : "; ") + value.substr(0, value.find(';'));
-      }
-    }
-    return r;
-  }
-  ClientResponse Call(std::string_view method, std::string_view path,
-                      const bj::value& body = nullptr, HeaderList headers = {}) {
-    if (!cookie_.empty()) headers.push_back({"Cookie", cookie_});
-    if (!csrf_.empty() && method != "GET") headers.push_back({"X-CSRF-Token", csrf_});
-    std::string text;
-    if (!body.is_null()) {
-      text = json::Serialize(body);
-      headers.push_back({"Content-Type", "application/json"});
-    }
-    auto r = client_.Request(method, path, headers, text);
-    EXPECT_TRUE(r.ok()) << r.status().message();
-    return r.ok() ? *r : ClientResponse{};
-  }
-  ClientResponse Raw(std::string_view method, std::string_view path, std::string_view body,
-                     HeaderList headers) {
-    if (!cookie_.empty()) headers.push_back({"Cookie", cookie_});
-    if (!csrf_.empty() && method != "GET") headers.push_back({"X-CSRF-Token", csrf_});
-    auto r = client_.Request(method, path, headers, body);
-    EXPECT_TRUE(r.ok()) << r.status().message();
-    return r.ok() ? *r : ClientResponse{};
-  }
-
- private:
-  TestClient client_;
-  std::string cookie_, csrf_;
-};
-
-std::string RunCli(const std::string& command) {
-  std::string out;
-  FILE* p = popen(command.c_str(), "r");
-  if (p == nullptr) return out;
-  char buffer[256];
-  while (std::fgets(buffer, sizeof buffer, p)) out += buffer;
-  pclose(p);
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
-
 std::string MediaType(const ClientResponse& r) {
   std::string type = r.Header("Content-Type");
   return type.substr(0, type.find(';'));
@@ -940,10 +888,10 @@ TEST_P(OpenApiServerTest, BadInputOnEveryWriteOperationIsRefusedAndChangesNothin
   for (const Op& op : Operations()) {
     if (op.method == "GET") continue;
     auto roles = op.roles();
-    const std::string role = !roles                       ? "anyone"
-                             : op.owner() == "offering"   ? "seller"
-                             : op.owner().empty()         ? *roles->begin()
-                                                          : "buyer";
+    const std::string role = !roles                     ? "anyone"
+                             : op.owner() == "offering" ? "seller"
+                             : op.owner().empty()       ? *roles->begin()
+                                                        : "buyer";
     Browser& who = roles ? ByRole(role) : anonymous;
     HeaderList headers;
     std::string target = Target(op, headers);
@@ -980,13 +928,12 @@ TEST_P(OpenApiServerTest, BadInputOnEveryWriteOperationIsRefusedAndChangesNothin
     expect_refused("not JSON at all", send("name=value", "application/json"), 400);
     expect_refused("another media type", send(json::Serialize(valid), "text/plain"), 415);
     expect_refused("an array for an object", send("[1, 2]", "application/json"));
-    expect_refused("a deeply nested body",
-                   send("{\"x\": " + std::string(300, '[') + std::string(300, ']') + "}",
-                        "application/json"),
-                   413);
+    expect_refused(
+        "a deeply nested body",
+        send("{\"x\": " + std::string(300, '[') + std::string(300, ']') + "}", "application/json"),
+        413);
     expect_refused("an oversized body",
-                   send("{\"x\": \"" + std::string(2 << 20, 'a') + "\"}", "application/json"),
-                   413);
+                   send("{\"x\": \"" + std::string(2 << 20, 'a') + "\"}", "application/json"), 413);
 
     const bj::object& s = Deref(*schema).as_object();
     const bj::value* props = s.if_contains("properties");

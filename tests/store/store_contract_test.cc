@@ -867,8 +867,9 @@ TEST_P(StoreContractTest, ConfigStampMovesWithEveryChangeAViewDependsOn) {
   moved("a secret replaced");
   ASSERT_OK(tx->DeleteSecret(w.subscription, "/search/api_key"));
   moved("a secret deleted");
-  ASSERT_OK_AND_ASSIGN(std::string key, tx->InsertApiKey({"", w.subscription, "k", "ck_live_st1",
-                                                          "h", "[]", 12, w.user, {}, {}}));
+  ASSERT_OK_AND_ASSIGN(
+      std::string key,
+      tx->InsertApiKey({"", w.subscription, "k", "ck_live_st1", "h", "[]", 12, w.user, {}, {}}));
   moved("a key created");
   ASSERT_OK(tx->TouchApiKeyLastUsed(key, 13));
   moved("a key used");

@@ -6,11 +6,14 @@
 
 #include <boost/json/value.hpp>
 #include <string>
+#include <string_view>
 
 namespace capconf::json {
 
 std::string Serialize(const boost::json::value& value);
 // Appends to `out`, for building larger texts without a copy.
 void AppendSerialized(std::string& out, const boost::json::value& value);
+// Appends `text` as a JSON string literal, quotes and escapes included.
+void AppendQuoted(std::string& out, std::string_view text);
 
 }  // namespace capconf::json

@@ -152,8 +152,8 @@ class Service {
   // --- configuration
   Result<ConfigView> GetConfig(const Actor& actor, std::string_view subscription_id);
   // The same, shared: built once per state of the configuration (see view_cache.h).
-  Result<std::shared_ptr<const ConfigSnapshot>> GetConfigSnapshot(
-      const Actor& actor, std::string_view subscription_id);
+  Result<std::shared_ptr<const ConfigSnapshot>> GetConfigSnapshot(const Actor& actor,
+                                                                  std::string_view subscription_id);
   // The bundled schema and UI schema for the current set, and the form data.
   struct Form {
     std::shared_ptr<const CatalogSnapshot> catalog;  // keeps `bundle` alive
