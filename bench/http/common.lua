@@ -1,8 +1,11 @@
 -- Shared by the scenario scripts of bench/http/run.sh (wrk 4.x, LuaJIT).
 --
 -- A scenario script sets `scenario = {method = ..., expect = <status>, body_file = <env var
--- naming a file, or nil>, if_match = <value or nil>}` and then runs this file. The target URL
--- (path included) comes from wrk's command line; the bearer token from CAPCONF_BENCH_TOKEN.
+-- naming a file, or nil>, if_match = <value or nil>, paths_file = <env var naming a file, or
+-- nil>}` and then runs this file. The target URL (path included) comes from wrk's command line,
+-- unless paths_file names a file of paths (one a line): then each of the CAPCONF_BENCH_THREADS
+-- wrk threads cycles over its own share of them (path i goes to thread i mod threads), so that
+-- two threads never work on the same path. The bearer token comes from CAPCONF_BENCH_TOKEN.
 --
 -- Every response's status is checked against scenario.expect (the response callback); done()
 -- prints the totals of every thread as one machine-readable line for run.sh:
@@ -27,6 +30,32 @@ if scenario.body_file then
   wrk.headers["Content-Type"] = "application/json"
 end
 
+-- This thread's share of the paths (see above); set in init().
+local my_paths, next_path = nil, 0
+
+function init(args)
+  if not scenario.paths_file then return end
+  local file_name = os.getenv(scenario.paths_file)
+  if file_name == nil or file_name == "" then error(scenario.paths_file .. " is not set (the paths' file)") end
+  local threads_total = tonumber(os.getenv("CAPCONF_BENCH_THREADS") or "")
+  if threads_total == nil then error("CAPCONF_BENCH_THREADS is not set (the number of wrk threads)") end
+  my_paths = {}
+  local i = 0
+  for line in io.lines(file_name) do
+    if line ~= "" then
+      if i % threads_total == thread_index then table.insert(my_paths, line) end
+      i = i + 1
+    end
+  end
+  if #my_paths == 0 then error("no paths for wrk thread " .. thread_index .. " in " .. file_name) end
+end
+
+function request()
+  if my_paths == nil then return wrk.format() end
+  next_path = next_path % #my_paths + 1
+  return wrk.format(nil, my_paths[next_path])
+end
+
 -- Per-thread counters (each wrk thread runs its own copy of this script).
 unexpected = 0
 by_status = {}
@@ -43,6 +72,7 @@ end
 local threads = {}
 
 function setup(thread)
+  thread:set("thread_index", #threads)
   table.insert(threads, thread)
 end
 

@@ -34,6 +34,13 @@ thread_local const service::Actor* current_actor = nullptr;
 
 Response Error(const Status& status) { return http::ProblemFromStatus(status); }
 
+// The server's address as websites and the page's visitors reach it: --public-url, or http://
+// and the request's Host.
+std::string PublicBase(const ApiContext& ctx, const Request& request) {
+  if (!ctx.options.public_url.empty()) return ctx.options.public_url;
+  return "http://" + std::string(request.headers.Get("Host"));
+}
+
 std::string EscapeHtmlAttribute(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -742,24 +749,25 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
       "GET", "/api/v1/subscriptions/{id}/embed", [&ctx, actor](Request& request) -> Response {
         auto view = ctx.service.GetConfig(actor(), request.PathParam("id"));
         if (!view.ok()) return Error(view.status());
-        if (std::find(view->enabled.begin(), view->enabled.end(), "widget") ==
-            view->enabled.end()) {
-          return http::Problem(409, "widget-disabled", "Conflict",
-                               "enable the Embeddable Widget to get its embed code");
+        bj::object out{{"subscription_id", view->subscription_id},
+                       {"is_configured", view->is_configured}};
+        // Off is an answer, not an error: the page asks without knowing the capability ids.
+        if (std::find(view->enabled.begin(), view->enabled.end(), "widget") == view->enabled.end()) {
+          out["enabled"] = false;
+          out["reason"] = "Enable the Embeddable Widget to get its embed code.";
+          out["script_url"] = nullptr;
+          out["html"] = nullptr;
+          return http::JsonResponse(200, out);
         }
         // The script fetches the widget's settings itself, so a saved change needs no new
         // snippet: the snippet names only where the script is and which agent it serves.
-        std::string base = ctx.options.public_url.empty()
-                               ? "http://" + std::string(request.headers.Get("Host"))
-                               : ctx.options.public_url;
-        std::string script_url = base + "/widget/v1/capconf-widget.js";
-        std::string html = "<script src=\"" + EscapeHtmlAttribute(script_url) +
-                           "\" data-capconf-agent=\"" + EscapeHtmlAttribute(view->subscription_id) +
-                           "\" async></script>";
-        return http::JsonResponse(200, bj::object{{"subscription_id", view->subscription_id},
-                                                  {"script_url", script_url},
-                                                  {"html", html},
-                                                  {"is_configured", view->is_configured}});
+        std::string script_url = PublicBase(ctx, request) + "/widget/v1/capconf-widget.js";
+        out["enabled"] = true;
+        out["reason"] = nullptr;
+        out["html"] = "<script src=\"" + EscapeHtmlAttribute(script_url) + "\" data-capconf-agent=\"" +
+                      EscapeHtmlAttribute(view->subscription_id) + "\" async></script>";
+        out["script_url"] = std::move(script_url);
+        return http::JsonResponse(200, out);
       }));
   CAPCONF_RETURN_IF_ERROR(router.Add(
       "GET", "/api/v1/subscriptions/{id}/form", [&ctx, actor](Request& request) -> Response {
@@ -1056,7 +1064,8 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
       }));
   // --- files: sniffed, content-addressed, visible to their organisation only
   auto storage = std::make_shared<FileStorage>(ctx.options.files_dir);
-  auto file_json = [](const store::StoredFile& f) {
+  // An avatar's URL is absolute: it is stored in configurations and shown on other sites.
+  auto file_json = [&ctx](const store::StoredFile& f, const Request& request) {
     bj::object out{{"id", f.id},
                    {"filename", f.filename},
                    {"content_type", f.content_type},
@@ -1065,7 +1074,8 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
                    {"purpose", std::string(store::ToString(f.purpose))},
                    {"created_at", FormatUtcMillis(f.created_at)},
                    {"created_by", f.created_by}};
-    if (f.purpose == store::FilePurpose::kAvatar) out["public_url"] = "/public/avatars/" + f.id;
+    if (f.purpose == store::FilePurpose::kAvatar)
+      out["public_url"] = PublicBase(ctx, request) + "/public/avatars/" + f.id;
     return out;
   };
   // The file `id` if it belongs to the caller's organisation; NotFound otherwise.
@@ -1126,22 +1136,22 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
         if (!id.ok()) return Error(id.status());
         file.id = *id;
         if (Status s = (*tx)->Commit(); !s.ok()) return Error(s);
-        return http::JsonResponse(201, file_json(file));
+        return http::JsonResponse(201, file_json(file, request));
       }));
   CAPCONF_RETURN_IF_ERROR(
-      router.Add("GET", "/api/v1/files", [&ctx, actor, file_json](Request&) -> Response {
+      router.Add("GET", "/api/v1/files", [&ctx, actor, file_json](Request& request) -> Response {
         auto tx = ctx.store.Begin(store::TransactionMode::kReadOnly);
         if (!tx.ok()) return Error(tx.status());
         auto files = (*tx)->ListFilesByOrganization(actor().organization_id);
         if (!files.ok()) return Error(files.status());
         bj::array out;
-        for (const store::StoredFile& f : *files) out.push_back(file_json(f));
+        for (const store::StoredFile& f : *files) out.push_back(file_json(f, request));
         return http::JsonResponse(200, bj::object{{"files", std::move(out)}});
       }));
   CAPCONF_RETURN_IF_ERROR(router.Add(
       "GET", "/api/v1/files/{id}", [actor, own_file, file_json](Request& request) -> Response {
         auto file = own_file(request.PathParam("id"), actor());
-        return file.ok() ? http::JsonResponse(200, file_json(*file)) : Error(file.status());
+        return file.ok() ? http::JsonResponse(200, file_json(*file, request)) : Error(file.status());
       }));
   CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/files/{id}/content",
                                      [actor, own_file, storage](Request& request) -> Response {

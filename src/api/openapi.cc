@@ -341,12 +341,16 @@ bj::object Schemas() {
                          {"to", bj::object{{"description", "the new value (add, replace)"}}}},
                         {"op", "path"}))}},
           {"from", "to", "enabled", "disabled", "changes"});
-  s["EmbedCode"] = Obj({{"subscription_id", Str()},
-                        {"script_url", bj::object{{"type", "string"}, {"format", "uri"}}},
-                        {"html", Str()},
-                        {"is_configured", bj::object{{"type", "boolean"}}}},
-                       {"subscription_id", "script_url", "html", "is_configured"},
-                       "a <script> tag to paste into the website's pages");
+  s["EmbedCode"] = Obj(
+      {{"subscription_id", Str()},
+       {"enabled", bj::object{{"type", "boolean"}}},
+       {"reason", bj::object{{"type", bj::array{"string", "null"}}}},
+       {"script_url", bj::object{{"type", bj::array{"string", "null"}}, {"format", "uri"}}},
+       {"html", bj::object{{"type", bj::array{"string", "null"}}}},
+       {"is_configured", bj::object{{"type", "boolean"}}}},
+      {"subscription_id", "enabled", "reason", "script_url", "html", "is_configured"},
+      "a <script> tag to paste into the website's pages; html and script_url are null, and "
+      "reason says why, while the widget capability is off");
   s["CreditCost"] =
       Obj({{"action", Str()}, {"credits", bj::object{{"type", "integer"}, {"minimum", 0}}}},
           {"action", "credits"}, "an unknown action costs the template's default (1)");
@@ -401,7 +405,7 @@ bj::object Schemas() {
        {"purpose", Enum({"document", "avatar"})},
        {"created_at", Time()},
        {"created_by", Str("a user id")},
-       {"public_url", Str("avatars only: /public/avatars/{id}, served to anyone")}},
+       {"public_url", Str("avatars only: the absolute URL of /public/avatars/{id} on this server, served to anyone")}},
       {"id", "filename", "content_type", "size", "sha256", "purpose", "created_at", "created_by"});
   s["FileList"] =
       Obj({{"files", ArrayOf(Ref("File"))}}, {"files"}, "the files of the caller's organisation");
@@ -901,14 +905,14 @@ std::vector<Operation> Operations() {
                         "The widget's embed code for the buyer's website");
     op.description =
         "The script reads the widget's saved settings itself, so the snippet does not change "
-        "when the configuration does. 409 while the widget capability is off.";
+        "when the configuration does. While the widget capability is off, enabled is false.";
     op.tag = "configuration";
     op.roles = buyers;
     op.owner = std::string(kSub);
     op.parameters = std::vector<std::string_view>{"SubscriptionId"};
     op.success_description = "the embed code";
     op.success_schema = Ref("EmbedCode");
-    op.errors = std::vector<int>{404, 409};
+    op.errors = std::vector<int>{404};
   }
   {
     Operation& op = add("put", "/api/v1/subscriptions/{id}/config", "saveConfig",

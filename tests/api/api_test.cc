@@ -418,11 +418,15 @@ TEST_P(ApiTest, EmbedCodeOnceTheWidgetIsOn) {
       "<script src=\"" + script + "\" data-capconf-agent=\"" + with_widget + "\" async></script>");
   EXPECT_FALSE(embed.Json().at("is_configured").as_bool());
 
+  EXPECT_TRUE(embed.Json().at("enabled").as_bool());
+
   std::string without = Subscribe(b, "code-assistant");
-  ClientResponse refused = b.Call("GET", "/api/v1/subscriptions/" + without + "/embed");
-  EXPECT_EQ(refused.status, 409);
-  EXPECT_EQ(refused.Json().at("detail").as_string(),
-            "enable the Embeddable Widget to get its embed code");
+  ClientResponse off = b.Call("GET", "/api/v1/subscriptions/" + without + "/embed");
+  ASSERT_EQ(off.status, 200) << off.body;
+  EXPECT_FALSE(off.Json().at("enabled").as_bool());
+  EXPECT_TRUE(off.Json().at("html").is_null());
+  EXPECT_EQ(off.Json().at("reason").as_string(),
+            "Enable the Embeddable Widget to get its embed code.");
 }
 
 TEST_P(ApiTest, AnotherTenantSeesNothingAndRolesAreEnforced) {
@@ -690,6 +694,9 @@ TEST_P(ApiTest, FilesAreSniffedStoredOnceAndPrivateToTheirOrganisation) {
   ClientResponse avatar = b.Raw("POST", "/api/v1/files?filename=me.png&purpose=avatar", png);
   ASSERT_EQ(avatar.status, 201) << avatar.body;
   std::string url(avatar.Json().at("public_url").as_string());
+  const std::string origin = "http://127.0.0.1:" + std::to_string(port());
+  ASSERT_EQ(url.rfind(origin + "/public/avatars/", 0), 0u) << url;
+  url.erase(0, origin.size());
   Browser anonymous(port());
   ClientResponse shown = anonymous.Call("GET", url);
   EXPECT_EQ(shown.status, 200);
