@@ -22,6 +22,10 @@
 #   GET form             GET  /api/v1/subscriptions/{id}/form     expects 200
 #   PUT config valid     PUT  /api/v1/subscriptions/{id}/config   expects 200 (If-Match: *)
 #   PUT config invalid   PUT  /api/v1/subscriptions/{id}/config   expects 422 (If-Match: *)
+#   PUT config valid,    PUT  /api/v1/subscriptions/{id}/config   expects 200 (If-Match: *), over
+#     N subscriptions         one subscription per connection (N = --connections, all the
+#                             buyer's): many tenants saving at once, each wrk thread cycling over
+#                             its own share, rather than every connection saving one configuration
 #
 # The Lua scripts next to this file check every response's status; the table counts the
 # others ("unexpected") and the socket errors (connect/read/write/timeout). The server runs with
@@ -44,7 +48,7 @@ CORPUS="$ROOT/../shared/corpus"
 BUYER="buyer@demo.capconf.dev"
 TEMPLATE="customer-support-agent"
 
-usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "bench/http: $*" >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
@@ -166,6 +170,15 @@ SUB="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "
 CONFIG_PATH="/api/v1/subscriptions/$SUB/config"
 FORM_PATH="/api/v1/subscriptions/$SUB/form"
 
+# More subscriptions of the same buyer for the spread-out saves: one a connection.
+: > "$WORK/spread-paths.txt"
+for _ in $(seq "$CONNECTIONS"); do
+  status="$(call POST /api/v1/subscriptions "$WORK/subscribe.json")"
+  [ "$status" = 201 ] || die "POST /api/v1/subscriptions (spread) answered $status: $(head -c 400 "$WORK/response.json")"
+  python3 -c 'import json,sys; print("/api/v1/subscriptions/" + json.load(open(sys.argv[1]))["id"] + "/config")' \
+    "$WORK/response.json" >> "$WORK/spread-paths.txt"
+done
+
 status="$(call GET "$CONFIG_PATH")"
 [ "$status" = 200 ] || die "GET $CONFIG_PATH answered $status: $(head -c 400 "$WORK/response.json")"
 ENABLED="$(python3 -c 'import json,sys; print(",".join(sorted(json.load(open(sys.argv[1]))["enabled_capabilities"])))' "$WORK/response.json")"
@@ -220,6 +233,8 @@ for p in "${setup_problems[@]}"; do echo "bench/http: WARNING: $p" >&2; done
 export CAPCONF_BENCH_TOKEN="$TOKEN"
 export CAPCONF_BENCH_VALID_BODY="$WORK/valid.json"
 export CAPCONF_BENCH_INVALID_BODY="$WORK/invalid.json"
+export CAPCONF_BENCH_SPREAD_PATHS="$WORK/spread-paths.txt"
+export CAPCONF_BENCH_THREADS="$THREADS"
 
 NPROC="$(nproc)"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -228,6 +243,7 @@ SCENARIOS=(
   "GET form|get_form.lua|$FORM_PATH"
   "PUT config valid|put_config_valid.lua|$CONFIG_PATH"
   "PUT config invalid|put_config_invalid.lua|$CONFIG_PATH"
+  "PUT config valid, $CONNECTIONS subs|put_config_valid_spread.lua|$CONFIG_PATH"
 )
 rows=()
 commands=()
@@ -294,7 +310,7 @@ for r in "${rows[@]}"; do
   printf '%-32s %11s %8s %8s %8s  %-28s %-14s %s\n' "$name (expect $expect)" "$rps" "$p50" "$p99" "${max:--}" "$unexpected" "$sock" "$load"
 done
 echo
-echo "wrk command lines (CAPCONF_BENCH_TOKEN, CAPCONF_BENCH_VALID_BODY and CAPCONF_BENCH_INVALID_BODY in the environment):"
+echo "wrk command lines (CAPCONF_BENCH_TOKEN, CAPCONF_BENCH_VALID_BODY, CAPCONF_BENCH_INVALID_BODY, CAPCONF_BENCH_SPREAD_PATHS and CAPCONF_BENCH_THREADS in the environment; the spread scenario takes its paths from the file):"
 for c in "${commands[@]}"; do echo "  $c"; done
 echo
 echo "server: still running after the runs: $SERVER_ALIVE; 5xx in its access log: $ACCESS_5XX; other stderr lines: $OTHER_LOG"
