@@ -1,0 +1,71 @@
+#pragma once
+// A tiny HTTP/1.1 server for the guard tests: POSIX sockets on 127.0.0.1, port 0, one thread per
+// connection, one request per connection ("Connection: close"). It records every connection and
+// request, so a test can show that a refused URL never reached it.
+//
+// Thread-safe: the accessors may be called while connections are being served.
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace capconf::outbound::testing {
+
+struct ReceivedRequest {
+  std::string method;
+  std::string target;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string body;
+
+  std::string Header(std::string_view name) const;  // "" when absent
+};
+
+// The bytes to send back. `no_answer` keeps the connection open, unanswered, until the client
+// hangs up or the server stops: a server that is slow for as long as anyone cares to wait.
+struct Reply {
+  std::string bytes;
+  bool no_answer = false;
+};
+
+// "HTTP/1.1 <status> <reason>" with `headers`, Content-Length (unless `sized` is false: then the
+// body ends when the connection closes) and Connection: close.
+Reply MakeReply(int status, std::string_view body = "",
+                const std::vector<std::pair<std::string, std::string>>& headers = {},
+                bool sized = true);
+
+class TestHttpServer {
+ public:
+  using Handler = std::function<Reply(const ReceivedRequest&)>;
+
+  explicit TestHttpServer(Handler handler);
+  ~TestHttpServer();
+  TestHttpServer(const TestHttpServer&) = delete;
+  TestHttpServer& operator=(const TestHttpServer&) = delete;
+
+  int port() const { return port_; }
+  // "http://127.0.0.1:<port>" + path
+  std::string Url(std::string_view path) const;
+  int connections() const { return connections_.load(); }
+  std::vector<ReceivedRequest> requests() const;
+
+ private:
+  void AcceptLoop();
+  void Serve(int fd);
+
+  Handler handler_;
+  int listen_fd_ = -1;
+  int wake_pipe_[2] = {-1, -1};  // written on stop; every poll watches the read end
+  int port_ = 0;
+  std::atomic<int> connections_{0};
+  mutable std::mutex mutex_;
+  std::vector<ReceivedRequest> requests_;
+  std::vector<std::thread> workers_;
+  std::thread acceptor_;
+};
+
+}  // namespace capconf::outbound::testing
