@@ -185,6 +185,17 @@ bj::object SubscriptionJson(const store::Subscription& s) {
   return out;
 }
 
+bj::object SubscriptionSummaryJson(const service::SubscriptionSummary& s) {
+  bj::object out = SubscriptionJson(s.subscription);
+  out["offering_name"] = s.offering_name;
+  out["template_id"] = s.template_id;
+  out["template_version"] = s.template_version;
+  out["organization_name"] = s.organization_name;
+  out["is_configured"] = s.is_configured;
+  out["revision"] = s.revision;
+  return out;
+}
+
 bj::object RevisionJson(const store::Revision& r, bool with_config) {
   bj::object out{
       {"revision", r.revision},           {"enabled_capabilities", ParseJsonText(r.enabled)},
@@ -694,7 +705,8 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
         auto list = ctx.service.ListOfferingSubscriptions(actor(), request.PathParam("id"));
         if (!list.ok()) return Error(list.status());
         bj::array out;
-        for (const store::Subscription& s : *list) out.push_back(SubscriptionJson(s));
+        for (const service::SubscriptionSummary& s : *list)
+          out.push_back(SubscriptionSummaryJson(s));
         return http::JsonResponse(200, bj::object{{"subscriptions", std::move(out)}});
       }));
 
@@ -714,7 +726,8 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
         auto list = ctx.service.ListSubscriptions(actor());
         if (!list.ok()) return Error(list.status());
         bj::array out;
-        for (const store::Subscription& s : *list) out.push_back(SubscriptionJson(s));
+        for (const service::SubscriptionSummary& s : *list)
+          out.push_back(SubscriptionSummaryJson(s));
         return http::JsonResponse(200, bj::object{{"subscriptions", std::move(out)}});
       }));
   CAPCONF_RETURN_IF_ERROR(
@@ -752,7 +765,8 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
         bj::object out{{"subscription_id", view->subscription_id},
                        {"is_configured", view->is_configured}};
         // Off is an answer, not an error: the page asks without knowing the capability ids.
-        if (std::find(view->enabled.begin(), view->enabled.end(), "widget") == view->enabled.end()) {
+        if (std::find(view->enabled.begin(), view->enabled.end(), "widget") ==
+            view->enabled.end()) {
           out["enabled"] = false;
           out["reason"] = "Enable the Embeddable Widget to get its embed code.";
           out["script_url"] = nullptr;
@@ -764,8 +778,9 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
         std::string script_url = PublicBase(ctx, request) + "/widget/v1/capconf-widget.js";
         out["enabled"] = true;
         out["reason"] = nullptr;
-        out["html"] = "<script src=\"" + EscapeHtmlAttribute(script_url) + "\" data-capconf-agent=\"" +
-                      EscapeHtmlAttribute(view->subscription_id) + "\" async></script>";
+        out["html"] = "<script src=\"" + EscapeHtmlAttribute(script_url) +
+                      "\" data-capconf-agent=\"" + EscapeHtmlAttribute(view->subscription_id) +
+                      "\" async></script>";
         out["script_url"] = std::move(script_url);
         return http::JsonResponse(200, out);
       }));
@@ -1151,7 +1166,8 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
   CAPCONF_RETURN_IF_ERROR(router.Add(
       "GET", "/api/v1/files/{id}", [actor, own_file, file_json](Request& request) -> Response {
         auto file = own_file(request.PathParam("id"), actor());
-        return file.ok() ? http::JsonResponse(200, file_json(*file, request)) : Error(file.status());
+        return file.ok() ? http::JsonResponse(200, file_json(*file, request))
+                         : Error(file.status());
       }));
   CAPCONF_RETURN_IF_ERROR(router.Add("GET", "/api/v1/files/{id}/content",
                                      [actor, own_file, storage](Request& request) -> Response {

@@ -269,7 +269,25 @@ bj::object Schemas() {
   s["NewSubscription"] =
       Closed({{"offering_id", Example(Str("an active offering"), "01JOFFERING0000000000000000")}},
              {"offering_id"});
-  s["SubscriptionList"] = Obj({{"subscriptions", ArrayOf(Ref("Subscription"))}}, {"subscriptions"});
+  s["SubscriptionSummary"] = Obj(
+      {{"id", Str(kIdDescription)},
+       {"offering_id", Str()},
+       {"organization_id", Str("the buyer's organisation")},
+       {"state", Enum({"active", "cancelled"})},
+       {"created_at", Time()},
+       {"cancelled_at", bj::object{{"type", bj::array{"string", "null"}}, {"format", "date-time"}}},
+       {"offering_name", Str()},
+       {"template_id", Str()},
+       {"template_version", bj::object{{"type", "integer"}, {"minimum", 1}}},
+       {"organization_name", Str("the buyer organisation's name")},
+       {"is_configured", bj::object{{"type", "boolean"}}},
+       {"revision", bj::object{{"type", "integer"}, {"minimum", 1}}}},
+      {"id", "offering_id", "organization_id", "state", "created_at", "cancelled_at",
+       "offering_name", "template_id", "template_version", "organization_name", "is_configured",
+       "revision"},
+      "a subscription with what a list shows of it");
+  s["SubscriptionList"] =
+      Obj({{"subscriptions", ArrayOf(Ref("SubscriptionSummary"))}}, {"subscriptions"});
 
   // --- configuration ---
   s["ConfigView"] = Obj(
@@ -341,16 +359,16 @@ bj::object Schemas() {
                          {"to", bj::object{{"description", "the new value (add, replace)"}}}},
                         {"op", "path"}))}},
           {"from", "to", "enabled", "disabled", "changes"});
-  s["EmbedCode"] = Obj(
-      {{"subscription_id", Str()},
-       {"enabled", bj::object{{"type", "boolean"}}},
-       {"reason", bj::object{{"type", bj::array{"string", "null"}}}},
-       {"script_url", bj::object{{"type", bj::array{"string", "null"}}, {"format", "uri"}}},
-       {"html", bj::object{{"type", bj::array{"string", "null"}}}},
-       {"is_configured", bj::object{{"type", "boolean"}}}},
-      {"subscription_id", "enabled", "reason", "script_url", "html", "is_configured"},
-      "a <script> tag to paste into the website's pages; html and script_url are null, and "
-      "reason says why, while the widget capability is off");
+  s["EmbedCode"] =
+      Obj({{"subscription_id", Str()},
+           {"enabled", bj::object{{"type", "boolean"}}},
+           {"reason", bj::object{{"type", bj::array{"string", "null"}}}},
+           {"script_url", bj::object{{"type", bj::array{"string", "null"}}, {"format", "uri"}}},
+           {"html", bj::object{{"type", bj::array{"string", "null"}}}},
+           {"is_configured", bj::object{{"type", "boolean"}}}},
+          {"subscription_id", "enabled", "reason", "script_url", "html", "is_configured"},
+          "a <script> tag to paste into the website's pages; html and script_url are null, and "
+          "reason says why, while the widget capability is off");
   s["CreditCost"] =
       Obj({{"action", Str()}, {"credits", bj::object{{"type", "integer"}, {"minimum", 0}}}},
           {"action", "credits"}, "an unknown action costs the template's default (1)");
@@ -405,7 +423,8 @@ bj::object Schemas() {
        {"purpose", Enum({"document", "avatar"})},
        {"created_at", Time()},
        {"created_by", Str("a user id")},
-       {"public_url", Str("avatars only: the absolute URL of /public/avatars/{id} on this server, served to anyone")}},
+       {"public_url", Str("avatars only: the absolute URL of /public/avatars/{id} on this server, "
+                          "served to anyone")}},
       {"id", "filename", "content_type", "size", "sha256", "purpose", "created_at", "created_by"});
   s["FileList"] =
       Obj({{"files", ArrayOf(Ref("File"))}}, {"files"}, "the files of the caller's organisation");

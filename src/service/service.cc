@@ -291,7 +291,7 @@ Result<store::Offering> Service::SetOfferingState(const Actor& actor, std::strin
   return offering;
 }
 
-Result<std::vector<store::Subscription>> Service::ListOfferingSubscriptions(
+Result<std::vector<SubscriptionSummary>> Service::ListOfferingSubscriptions(
     const Actor& actor, std::string_view offering_id) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
   CAPCONF_ASSIGN_OR_RETURN(store::Offering offering, tx->GetOffering(offering_id));
@@ -302,7 +302,9 @@ Result<std::vector<store::Subscription>> Service::ListOfferingSubscriptions(
     return Status(StatusCode::kPermissionDenied,
                   "only the seller of an offering sees its subscriptions");
   }
-  return tx->ListSubscriptionsByOffering(offering_id);
+  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::Subscription> subscriptions,
+                           tx->ListSubscriptionsByOffering(offering_id));
+  return Summarize(*tx, std::move(subscriptions));
 }
 
 // --- subscriptions ---------------------------------------------------------------------------
@@ -368,9 +370,43 @@ Result<store::Subscription> Service::GetSubscription(const Actor& actor, std::st
   return s;
 }
 
-Result<std::vector<store::Subscription>> Service::ListSubscriptions(const Actor& actor) {
+Result<std::vector<SubscriptionSummary>> Service::ListSubscriptions(const Actor& actor) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
-  return tx->ListSubscriptionsByBuyer(actor.organization_id);
+  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::Subscription> subscriptions,
+                           tx->ListSubscriptionsByBuyer(actor.organization_id));
+  return Summarize(*tx, std::move(subscriptions));
+}
+
+Result<std::vector<SubscriptionSummary>> Service::Summarize(
+    store::Transaction& tx, std::vector<store::Subscription> subscriptions) {
+  // Lists hold a handful of offerings and organisations: each is read once.
+  std::map<std::string, store::Offering> offerings;
+  std::map<std::string, std::string> organizations;
+  std::vector<SubscriptionSummary> out;
+  out.reserve(subscriptions.size());
+  for (store::Subscription& s : subscriptions) {
+    SubscriptionSummary summary;
+    auto offering = offerings.find(s.offering_id);
+    if (offering == offerings.end()) {
+      CAPCONF_ASSIGN_OR_RETURN(store::Offering o, tx.GetOffering(s.offering_id));
+      offering = offerings.emplace(s.offering_id, std::move(o)).first;
+    }
+    auto organization = organizations.find(s.organization_id);
+    if (organization == organizations.end()) {
+      CAPCONF_ASSIGN_OR_RETURN(store::Organization o, tx.GetOrganization(s.organization_id));
+      organization = organizations.emplace(s.organization_id, std::move(o.name)).first;
+    }
+    CAPCONF_ASSIGN_OR_RETURN(store::AgentConfig config, tx.GetAgentConfig(s.id));
+    summary.offering_name = offering->second.name;
+    summary.template_id = offering->second.template_id;
+    summary.template_version = offering->second.template_version;
+    summary.organization_name = organization->second;
+    summary.is_configured = config.is_configured;
+    summary.revision = config.revision;
+    summary.subscription = std::move(s);
+    out.push_back(std::move(summary));
+  }
+  return out;
 }
 
 Result<store::Subscription> Service::CancelSubscription(const Actor& actor, std::string_view id) {

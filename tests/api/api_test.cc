@@ -554,7 +554,22 @@ TEST_P(ApiTest, ASellersOfferingReachesBuyers) {
   EXPECT_EQ(cost.Json().at("credits").as_int64(), 4);
   ClientResponse subs = seller.Call("GET", "/api/v1/offerings/" + id + "/subscriptions");
   ASSERT_EQ(subs.status, 200);
-  EXPECT_EQ(subs.Json().at("subscriptions").as_array().size(), 1u);
+  ASSERT_EQ(subs.Json().at("subscriptions").as_array().size(), 1u);
+  // Lists say what each row is without a call per row: the buyer's name for the seller, the
+  // offering and whether the agent is configured for both.
+  const bj::value seen = subs.Json().at("subscriptions").at(0);
+  EXPECT_EQ(seen.at("organization_name").as_string(), "Globex Corporation");
+  EXPECT_EQ(seen.at("offering_name").as_string(), "Rusty Reviewer");
+  EXPECT_EQ(seen.at("template_id").as_string(), "code-assistant");
+  // code-assistant's defaults (api only) are a complete configuration from the start.
+  EXPECT_TRUE(seen.at("is_configured").as_bool());
+  EXPECT_EQ(seen.at("revision").as_int64(), 1);
+  ClientResponse mine = buyer.Call("GET", "/api/v1/subscriptions");
+  ASSERT_EQ(mine.status, 200);
+  const bj::value listed = mine.Json().at("subscriptions");
+  ASSERT_EQ(listed.as_array().size(), 1u);
+  EXPECT_EQ(listed.at(0).at("offering_name").as_string(), "Rusty Reviewer");
+  EXPECT_EQ(listed.at(0).at("template_version").as_int64(), 1);
   EXPECT_EQ(
       seller.Call("POST", "/api/v1/offerings", bj::object{{"template_id", "nope"}, {"name", "x"}})
           .status,

@@ -15,6 +15,7 @@ import type {
   SessionResponse,
   StoredFile,
   Subscription,
+  SubscriptionSummary,
   Template,
   User,
 } from './types';
@@ -173,13 +174,13 @@ export class ApiClient {
   async setOfferingState(id: string, state: OfferingState): Promise<Offering> {
     return (await this.request<Offering>('PATCH', `/offerings/${enc(id)}`, { body: { state } })).data;
   }
-  async offeringSubscriptions(id: string): Promise<Subscription[]> {
-    return (await this.get<{ subscriptions: Subscription[] }>(`/offerings/${enc(id)}/subscriptions`)).subscriptions;
+  async offeringSubscriptions(id: string): Promise<SubscriptionSummary[]> {
+    return (await this.get<{ subscriptions: SubscriptionSummary[] }>(`/offerings/${enc(id)}/subscriptions`)).subscriptions;
   }
 
   // --- subscriptions ---
-  async subscriptions(): Promise<Subscription[]> {
-    return (await this.get<{ subscriptions: Subscription[] }>('/subscriptions')).subscriptions;
+  async subscriptions(): Promise<SubscriptionSummary[]> {
+    return (await this.get<{ subscriptions: SubscriptionSummary[] }>('/subscriptions')).subscriptions;
   }
   subscription(id: string): Promise<Subscription> {
     return this.get(`/subscriptions/${enc(id)}`);

@@ -76,6 +76,17 @@ export interface Subscription {
   cancelled_at: string | null;
 }
 
+/** A subscription as the lists give it (GET /subscriptions, GET /offerings/{id}/subscriptions). */
+export interface SubscriptionSummary extends Subscription {
+  offering_name: string;
+  template_id: string;
+  template_version: number;
+  /** The buyer organisation's name. */
+  organization_name: string;
+  is_configured: boolean;
+  revision: number;
+}
+
 /** One validation error: `pointer` is a JSON Pointer into the document the route validated. */
 export interface FieldError {
   pointer: string;

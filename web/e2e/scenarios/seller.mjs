@@ -64,6 +64,7 @@ export default {
       const table = again.locator('.offering-subscriptions table');
       await expect(table.locator('tbody tr')).toHaveCount(1);
       await expect(table).toContainText('active');
+      await expect(table).toContainText('Globex Corporation');  // the buyer by name, not by id
       await again.getByRole('button', { name: `Archive ${NAME}` }).click();
       await again.getByRole('button', { name: `Archive ${NAME} for good` }).click();
       await expect(again.getByTestId('offering-state')).toHaveText('archived');

@@ -3,30 +3,20 @@ import { api } from '../api';
 import { formatTime } from '../components/format';
 import { ErrorAlert, Loading } from '../components/Loading';
 import { useAsync } from '../components/useAsync';
-import type { ConfigView, Subscription } from '../types';
+import type { SubscriptionSummary } from '../types';
 
 interface Agent {
-  subscription: Subscription;
-  name: string;
-  /** The offering is no longer listed (archived): a buyer cannot read it any more. */
+  subscription: SubscriptionSummary;
+  /** The offering is no longer listed in the marketplace (archived). */
   unlisted: boolean;
-  config?: ConfigView;
 }
 
 export default function MyAgentsPage() {
-  // The subscription list carries neither the offering's name nor the configured state. Names come
-  // from the listed offerings (GET /offerings/{id} answers 404 for an archived one), then from the
-  // template; the state costs one GET .../config per agent.
+  // The list carries each agent's offering name and configured state; the listed offerings only
+  // tell which of them are still in the marketplace.
   const data = useAsync(async (): Promise<Agent[]> => {
-    const [subs, offerings, templates] = await Promise.all([api.subscriptions(), api.offerings(), api.templates().catch(() => [])]);
-    return Promise.all(
-      subs.map(async (s) => {
-        const config = s.state === 'active' ? await api.config(s.id).then((r) => r.data).catch(() => undefined) : undefined;
-        const offering = offerings.find((o) => o.id === s.offering_id);
-        const template = templates.find((t) => t.template_id === config?.template_id);
-        return { subscription: s, name: offering?.name ?? template?.name ?? config?.template_id ?? 'Agent', unlisted: !offering, config };
-      }),
-    );
+    const [subs, offerings] = await Promise.all([api.subscriptions(), api.offerings()]);
+    return subs.map((s) => ({ subscription: s, unlisted: !offerings.some((o) => o.id === s.offering_id) }));
   }, []);
 
   return (
@@ -41,23 +31,23 @@ export default function MyAgentsPage() {
       )}
       {data.value && data.value.length > 0 && (
         <ul className="list-group agent-list">
-          {data.value.map(({ subscription: s, name, unlisted, config }) => (
+          {data.value.map(({ subscription: s, unlisted }) => (
             <li key={s.id} className="list-group-item d-flex flex-wrap align-items-center gap-2 agent-row">
               <div className="flex-grow-1">
-                <div className="fw-semibold">{name}</div>
+                <div className="fw-semibold">{s.offering_name}</div>
                 <div className="small text-body-secondary">
                   Subscribed {formatTime(s.created_at)}
                   {s.state !== 'active' && ` · ${s.state}`}
                   {unlisted && ' · no longer offered in the marketplace'}
                 </div>
               </div>
-              {config && (
-                <span className={`badge ${config.is_configured ? 'text-bg-success' : 'text-bg-warning'}`} data-testid="configured-state">
-                  {config.is_configured ? 'Configured' : `Not configured (${config.missing.length + config.errors.length} to do)`}
+              {s.state === 'active' && (
+                <span className={`badge ${s.is_configured ? 'text-bg-success' : 'text-bg-warning'}`} data-testid="configured-state">
+                  {s.is_configured ? 'Configured' : 'Not configured yet'}
                 </span>
               )}
               {s.state === 'active' && (
-                <Link className="btn btn-outline-primary btn-sm" to={`/agents/${s.id}`} aria-label={`Configure ${name}`}>
+                <Link className="btn btn-outline-primary btn-sm" to={`/agents/${s.id}`} aria-label={`Configure ${s.offering_name}`}>
                   Configure
                 </Link>
               )}

@@ -5,7 +5,7 @@ import { CapabilityBadges, CreditCosts } from '../components/CreditCosts';
 import { formatTime, humanize } from '../components/format';
 import { ErrorAlert, Loading } from '../components/Loading';
 import { useAsync } from '../components/useAsync';
-import type { Capability, Offering, OfferingState, Subscription, Template } from '../types';
+import type { Capability, Offering, OfferingState, SubscriptionSummary, Template } from '../types';
 
 /** The billable actions a template's offering may price: those its capabilities (and the universal
  * ones) bring, plus any the template prices already. */
@@ -74,7 +74,7 @@ function OfferingList({ offerings, templates, onChanged }: { offerings: Offering
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [confirmArchive, setConfirmArchive] = useState<string>();
   const [open, setOpen] = useState<string>();
-  const [subs, setSubs] = useState<Record<string, Subscription[] | string>>({});
+  const [subs, setSubs] = useState<Record<string, SubscriptionSummary[] | string>>({});
 
   if (offerings.length === 0) return <p>You have no offerings yet.</p>;
 
@@ -151,14 +151,15 @@ function OfferingList({ offerings, templates, onChanged }: { offerings: Offering
                     <table className="table table-sm mb-0">
                       <caption className="visually-hidden">Subscriptions to {o.name}</caption>
                       <thead>
-                        <tr><th scope="col">Subscription</th><th scope="col">Buyer organisation</th><th scope="col">State</th><th scope="col">Since</th></tr>
+                        <tr><th scope="col">Subscription</th><th scope="col">Buyer organisation</th><th scope="col">State</th><th scope="col">Configured</th><th scope="col">Since</th></tr>
                       </thead>
                       <tbody>
                         {list.map((s) => (
                           <tr key={s.id}>
                             <td><code>{s.id}</code></td>
-                            <td><code>{s.organization_id}</code></td>
+                            <td>{s.organization_name}</td>
                             <td>{s.state}</td>
+                            <td>{s.is_configured ? 'yes' : 'not yet'}</td>
                             <td>{formatTime(s.created_at)}</td>
                           </tr>
                         ))}

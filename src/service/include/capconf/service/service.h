@@ -93,6 +93,18 @@ struct ConfigView {
   boost::json::object ToJson() const;
 };
 
+// A subscription as lists show it: with its offering's name and template, its buyer's name and
+// whether its agent is configured, so that a list needs no call per row.
+struct SubscriptionSummary {
+  store::Subscription subscription;
+  std::string offering_name;
+  std::string template_id;
+  int template_version = 0;
+  std::string organization_name;  // the buyer organisation's
+  bool is_configured = false;
+  std::int64_t revision = 0;
+};
+
 // A configuration as of one state of the store, with its JSON texts: immutable and shared, so
 // that repeated reads of an unchanged configuration cost one small query and no JSON work.
 struct ConfigSnapshot {
@@ -140,13 +152,13 @@ class Service {
   Result<std::vector<store::Offering>> ListOfferings(const Actor& actor);
   Result<store::Offering> SetOfferingState(const Actor& actor, std::string_view id,
                                            store::OfferingState state);
-  Result<std::vector<store::Subscription>> ListOfferingSubscriptions(const Actor& actor,
+  Result<std::vector<SubscriptionSummary>> ListOfferingSubscriptions(const Actor& actor,
                                                                      std::string_view offering_id);
 
   // --- subscriptions (buyers)
   Result<store::Subscription> Subscribe(const Actor& actor, std::string_view offering_id);
   Result<store::Subscription> GetSubscription(const Actor& actor, std::string_view id);
-  Result<std::vector<store::Subscription>> ListSubscriptions(const Actor& actor);
+  Result<std::vector<SubscriptionSummary>> ListSubscriptions(const Actor& actor);
   Result<store::Subscription> CancelSubscription(const Actor& actor, std::string_view id);
 
   // --- configuration
@@ -207,6 +219,8 @@ class Service {
   Result<Loaded> Load(store::Transaction& tx, const Actor& actor, std::string_view subscription_id,
                       bool for_update);
   Result<ConfigView> View(store::Transaction& tx, const Loaded& loaded);
+  Result<std::vector<SubscriptionSummary>> Summarize(store::Transaction& tx,
+                                                     std::vector<store::Subscription> list);
   ConfigView ViewOf(const Loaded& loaded, const catalog::Bundle& bundle, boost::json::array keys,
                     std::vector<store::Secret> secrets) const;
   struct SavePlan;
