@@ -914,8 +914,17 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
         }
         auto list = ctx.service.ListRevisions(actor(), request.PathParam("id"), page);
         if (!list.ok()) return Error(list.status());
+        std::set<std::string> authors;
+        for (const store::Revision& r : *list) authors.insert(r.created_by);
+        auto names = ctx.service.ColleagueNames(actor(), authors);
+        if (!names.ok()) return Error(names.status());
         bj::array out;
-        for (const store::Revision& r : *list) out.push_back(RevisionJson(r, false));
+        for (const store::Revision& r : *list) {
+          bj::object item = RevisionJson(r, false);
+          auto name = names->find(r.created_by);
+          item["created_by_name"] = name != names->end() ? bj::value(name->second) : nullptr;
+          out.push_back(std::move(item));
+        }
         return http::JsonResponse(200, bj::object{{"revisions", std::move(out)}});
       }));
   CAPCONF_RETURN_IF_ERROR(router.Add(

@@ -346,7 +346,17 @@ bj::object Schemas() {
   s["RevisionWithConfig"] = bj::object{
       {"allOf",
        bj::array{Ref("Revision"), Obj({{"config", bj::object{{"type", "object"}}}}, {"config"})}}};
-  s["RevisionList"] = Obj({{"revisions", ArrayOf(Ref("Revision"))}}, {"revisions"}, "newest first");
+  s["RevisionListItem"] = bj::object{
+      {"allOf",
+       bj::array{Ref("Revision"),
+                 Obj({{"created_by_name",
+                       bj::object{{"type", bj::array{"string", "null"}},
+                                  {"description",
+                                   "the author's display name when they belong to the caller's "
+                                   "organisation, else null"}}}},
+                     {"created_by_name"})}}};
+  s["RevisionList"] =
+      Obj({{"revisions", ArrayOf(Ref("RevisionListItem"))}}, {"revisions"}, "newest first");
   s["RevisionDiff"] =
       Obj({{"from", Int()},
            {"to", Int()},

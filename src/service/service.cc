@@ -370,6 +370,20 @@ Result<store::Subscription> Service::GetSubscription(const Actor& actor, std::st
   return s;
 }
 
+Result<std::map<std::string, std::string>> Service::ColleagueNames(
+    const Actor& actor, const std::set<std::string>& user_ids) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
+  std::map<std::string, std::string> names;
+  for (const std::string& id : user_ids) {
+    Result<store::User> user = tx->GetUser(id);
+    if (user.ok() && user->organization_id == actor.organization_id)
+      names[id] = user->display_name.empty() ? user->email : user->display_name;
+    else if (!user.ok() && user.status().code() != StatusCode::kNotFound)
+      return user.status();
+  }
+  return names;
+}
+
 Result<std::vector<SubscriptionSummary>> Service::ListSubscriptions(const Actor& actor) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
   CAPCONF_ASSIGN_OR_RETURN(std::vector<store::Subscription> subscriptions,

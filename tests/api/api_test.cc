@@ -286,6 +286,7 @@ TEST_P(ApiTest, UnconditionalConcurrentSavesAllLand) {
   ASSERT_EQ(revisions.status, 200) << revisions.body;
   bj::value list = revisions.Json().at("revisions");
   EXPECT_EQ(list.as_array().size(), static_cast<std::size_t>(1 + kThreads * kSavesEach));
+  EXPECT_EQ(list.at(0).at("created_by_name").as_string(), "Bea Buyer");  // who, by name
 }
 
 // A save is all or nothing. The server is killed (SIGKILL) three times while four programs save

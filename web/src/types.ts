@@ -140,6 +140,8 @@ export interface Revision {
   is_configured: boolean;
   created_at: string;
   created_by: string;
+  /** In lists: the author's name when they belong to the buyer's organisation, else null. */
+  created_by_name?: string | null;
   note: string;
   config?: JsonObject;
 }

@@ -62,7 +62,7 @@ export default function Revisions({ subscriptionId, revisions, current, schema, 
                 <strong>Revision {r.revision}</strong>
                 {r.revision === current && <span className="badge text-bg-info ms-2">current</span>}
                 <div className="small text-body-secondary">
-                  {r.note || 'saved'} · {formatTime(r.created_at)} · by {r.created_by === myUserId ? 'you' : r.created_by}
+                  {r.note || 'saved'} · {formatTime(r.created_at)} · by {r.created_by === myUserId ? 'you' : (r.created_by_name ?? 'someone outside your organisation')}
                   {' · '}
                   {r.is_configured ? 'configured' : 'not configured'}
                 </div>

@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -186,6 +187,10 @@ class Service {
   Result<std::vector<store::Revision>> ListRevisions(const Actor& actor,
                                                      std::string_view subscription_id,
                                                      store::Page page);
+  // The display names of those of `user_ids` who belong to the actor's organisation (others,
+  // and ids of no user, are left out: a name is not shown across tenants).
+  Result<std::map<std::string, std::string>> ColleagueNames(const Actor& actor,
+                                                            const std::set<std::string>& user_ids);
   Result<store::Revision> GetRevision(const Actor& actor, std::string_view subscription_id,
                                       std::int64_t revision);
   // A new revision with the enabled set and configuration of `revision`.
