@@ -267,18 +267,22 @@ class SqlTransaction final : public Transaction {
     finished_ = true;
     if (!broken_.ok()) {
       (void)connection_->Rollback();
+      Release();
       return Status(StatusCode::kAborted,
                     "not committed: the transaction failed earlier: " + broken_.ToString());
     }
     Status status = connection_->Commit();
     if (!status.ok()) (void)connection_->Rollback();
+    Release();
     return status;
   }
 
   Status Rollback() override {
     CAPCONF_RETURN_IF_ERROR(CheckOpen());
     finished_ = true;
-    return connection_->Rollback();
+    Status status = connection_->Rollback();
+    Release();
+    return status;
   }
 
   // --- organizations
@@ -612,6 +616,7 @@ class SqlTransaction final : public Transaction {
   }
 
   Result<AgentConfig> GetAgentConfigForUpdate(std::string_view subscription_id) override {
+    CAPCONF_RETURN_IF_ERROR(CheckOpen());
     const std::string sql =
         Select(kAgentConfigColumns, "agent_configs", "WHERE subscription_id = ?") +
         std::string(connection_->for_update());
@@ -791,6 +796,11 @@ class SqlTransaction final : public Transaction {
     return Status::Ok();
   }
 
+  // A finished transaction gives its connection back at once, not when it is destroyed: a caller
+  // may keep the object while it begins the next transaction (SQLite's writer pool has one
+  // connection).
+  void Release() { connection_.reset(); }
+
   // Records a hard failure: the transaction is unusable from now on (see store.h).
   Status Break(Status status) {
     if (broken_.ok()) broken_ = status;
@@ -937,12 +947,15 @@ Result<int> ReadVersion(Connection& connection) {
 class SqlStore final : public Store {
  public:
   SqlStore(std::string backend, std::shared_ptr<ConnectionPool> pool,
-           std::vector<Migration> migrations)
-      : backend_(std::move(backend)), pool_(std::move(pool)), migrations_(std::move(migrations)) {}
+           std::shared_ptr<ConnectionPool> writers, std::vector<Migration> migrations)
+      : backend_(std::move(backend)),
+        pool_(std::move(pool)),
+        writers_(writers ? std::move(writers) : pool_),
+        migrations_(std::move(migrations)) {}
 
   Status Migrate() override {
     for (;;) {
-      CAPCONF_ASSIGN_OR_RETURN(ConnectionPool::Lease connection, pool_->Acquire());
+      CAPCONF_ASSIGN_OR_RETURN(ConnectionPool::Lease connection, writers_->Acquire());
       CAPCONF_RETURN_IF_ERROR(connection->Begin(TransactionMode::kReadWrite));
       RollbackGuard guard(*connection);
       CAPCONF_RETURN_IF_ERROR(connection->LockForMigration());
@@ -977,7 +990,8 @@ class SqlStore final : public Store {
   int LatestSchemaVersion() const override { return static_cast<int>(migrations_.size()); }
 
   Result<std::unique_ptr<Transaction>> Begin(TransactionMode mode) override {
-    CAPCONF_ASSIGN_OR_RETURN(ConnectionPool::Lease connection, pool_->Acquire());
+    ConnectionPool& pool = mode == TransactionMode::kReadWrite ? *writers_ : *pool_;
+    CAPCONF_ASSIGN_OR_RETURN(ConnectionPool::Lease connection, pool.Acquire());
     CAPCONF_RETURN_IF_ERROR(connection->Begin(mode));
     return std::unique_ptr<Transaction>(std::make_unique<SqlTransaction>(std::move(connection)));
   }
@@ -997,20 +1011,22 @@ class SqlStore final : public Store {
 
   const std::string backend_;
   const std::shared_ptr<ConnectionPool> pool_;
+  const std::shared_ptr<ConnectionPool> writers_;  // pool_ itself unless writers have their own
   const std::vector<Migration> migrations_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Store>> MakeSqlStore(std::string backend,
-                                            std::shared_ptr<ConnectionPool> pool) {
+                                            std::shared_ptr<ConnectionPool> pool,
+                                            std::shared_ptr<ConnectionPool> writers) {
   CAPCONF_ASSIGN_OR_RETURN(std::vector<Migration> migrations, MigrationsFor(backend));
   {
     // Open one connection now, so that a wrong path or an unreachable server shows at Open.
     CAPCONF_ASSIGN_OR_RETURN(ConnectionPool::Lease connection, pool->Acquire());
   }
-  return std::unique_ptr<Store>(
-      std::make_unique<SqlStore>(std::move(backend), std::move(pool), std::move(migrations)));
+  return std::unique_ptr<Store>(std::make_unique<SqlStore>(
+      std::move(backend), std::move(pool), std::move(writers), std::move(migrations)));
 }
 
 }  // namespace capconf::store::internal

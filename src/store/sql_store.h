@@ -13,8 +13,10 @@
 namespace capconf::store::internal {
 
 // Takes a connection from `pool` to check that the database can be reached, then returns the
-// store. kUnavailable if it cannot.
+// store. kUnavailable if it cannot. With `writers`, read-write transactions (and migrations) take
+// their connection from it and read-only ones from `pool`; without, both share `pool`.
 Result<std::unique_ptr<Store>> MakeSqlStore(std::string backend,
-                                            std::shared_ptr<ConnectionPool> pool);
+                                            std::shared_ptr<ConnectionPool> pool,
+                                            std::shared_ptr<ConnectionPool> writers = nullptr);
 
 }  // namespace capconf::store::internal

@@ -146,7 +146,15 @@ Result<std::unique_ptr<Store>> Store::Open(std::string_view url, const StoreOpti
     }
     auto pool = internal::ConnectionPool::Create(
         [sqlite] { return internal::OpenSqliteConnection(sqlite); }, size, acquire_timeout);
-    return internal::MakeSqlStore("sqlite", std::move(pool));
+    if (path == ":memory:") return internal::MakeSqlStore("sqlite", std::move(pool));
+    // SQLite has one writer at a time anyway; giving writes a connection of their own keeps its
+    // page cache valid from one write to the next (a connection's cache is dropped whenever
+    // another connection has written), so a save does not re-read the pages it is about to
+    // change. Waiting for it is bounded by the busy timeout, as waiting for the lock would be.
+    auto writers = internal::ConnectionPool::Create(
+        [sqlite] { return internal::OpenSqliteConnection(sqlite); }, 1,
+        std::chrono::milliseconds(sqlite.busy_timeout_ms));
+    return internal::MakeSqlStore("sqlite", std::move(pool), std::move(writers));
   }
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
 #if CAPCONF_WITH_POSTGRES
