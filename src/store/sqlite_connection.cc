@@ -5,6 +5,7 @@
 #include <chrono>
 #include <mutex>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 namespace capconf::store::internal {
@@ -293,7 +294,20 @@ Result<std::unique_ptr<Connection>> OpenSqliteConnection(const SqliteOptions& op
         // Pages of the database file are read through a mapping instead of one pread(2) each;
         // on virtual machines, where every system call is dear, that is most of a read's cost.
         "PRAGMA mmap_size = 268435456"}) {
+    // Switching a new file to WAL needs the file to itself, and SQLite answers "locked" at once
+    // rather than calling the busy handler when several processes open it together: try again
+    // for as long as the busy timeout allows.
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
     Status status = connection->Exec(pragma, pragma);
+    auto busy = [db] {
+      const int code = sqlite3_errcode(db) & 0xff;
+      return code == SQLITE_BUSY || code == SQLITE_LOCKED;
+    };
+    while (!status.ok() && busy() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      status = connection->Exec(pragma, pragma);
+    }
     if (!status.ok()) {
       return Status(status.code(),
                     "sqlite: cannot configure " + options.path + ": " + status.message());
