@@ -231,7 +231,7 @@ class Service {
   struct SavePlan;
   Result<SavePlan> PlanSave(store::Transaction& tx, const Actor& actor,
                             std::string_view subscription_id, std::optional<std::int64_t> expected,
-                            const boost::json::value& incoming, bool for_update);
+                            const boost::json::value& incoming);
   Status Rebuild(store::Transaction& tx);
   Result<std::int64_t> WriteRevision(store::Transaction& tx, const Actor& actor, Loaded& loaded,
                                      catalog::CapabilitySet enabled, boost::json::value config,
