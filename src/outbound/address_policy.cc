@@ -198,6 +198,7 @@ std::string IpAddress::ToString() const {
 }
 
 AddressVerdict ClassifyAddress(const IpAddress& address, const AddressPolicy& policy) {
+  if (policy.operator_endpoint) return {true, ""};
   if (address.family() == IpAddress::Family::kV4)
     return ClassifyV4(V4Value(address.bytes()), policy);
   return ClassifyV6(address.bytes(), policy);

@@ -181,7 +181,7 @@ Result<CheckedUrl> CheckUrl(std::string_view url, const AddressPolicy& policy) {
   }
   if (address) {
     CAPCONF_RETURN_IF_ERROR(CheckAddress(*address, policy));
-  } else {
+  } else if (!policy.operator_endpoint) {
     CAPCONF_RETURN_IF_ERROR(CheckHostName(host));
   }
   checked.host = std::move(host);

@@ -1,4 +1,5 @@
 #include "capconf/outbound/address_policy.h"
+#include "capconf/outbound/url_guard.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -146,6 +147,18 @@ TEST(AddressPolicyTest, AllowLoopbackLetsOnlyLoopbackThrough) {
     if (c.address.starts_with("127.") || c.address == "::1") continue;
     EXPECT_FALSE(ClassifyAddress(*IpAddress::Parse(c.address), policy).allowed) << c.address;
   }
+}
+
+TEST(AddressPolicyTest, OperatorEndpointsMayBeAnywhere) {
+  // The operator's own Langflow at 10.0.0.5 is fine; a buyer's URL there is not.
+  const AddressPolicy policy{.operator_endpoint = true};
+  for (const RefusedCase& c : kRefused) {
+    EXPECT_TRUE(ClassifyAddress(*IpAddress::Parse(c.address), policy).allowed) << c.address;
+  }
+  EXPECT_TRUE(CheckUrl("http://metadata.internal.example:7860/", policy).ok());
+  EXPECT_TRUE(CheckUrl("http://langflow:7860/api/v1/", policy).ok());
+  EXPECT_FALSE(CheckUrl("http://metadata.google.internal/", AddressPolicy{}).ok());
+  EXPECT_TRUE(CheckUrl("http://metadata.google.internal/", policy).ok());
 }
 
 TEST(AddressPolicyTest, CheckAddressSaysWhyInPlainWords) {

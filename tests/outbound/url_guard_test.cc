@@ -15,10 +15,10 @@
 namespace capconf::outbound {
 namespace {
 
-using testing::MakeReply;
-using testing::ReceivedRequest;
-using testing::Reply;
-using testing::TestHttpServer;
+using capconf::testing::MakeReply;
+using capconf::testing::ReceivedRequest;
+using capconf::testing::Reply;
+using capconf::testing::TestHttpServer;
 
 bool Contains(const std::string& text, std::string_view part) {
   return text.find(part) != std::string::npos;

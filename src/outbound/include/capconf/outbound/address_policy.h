@@ -62,6 +62,10 @@ struct AddressPolicy {
   // NAT64 loopback), so tests can point the guard at fakes listening on loopback. Never set in
   // production wiring.
   bool allow_loopback = false;
+  // For endpoints the operator configured (the Langflow and Ragflow URLs in the server's
+  // configuration), never for a URL a buyer supplied: every address and host name is allowed,
+  // because the operator chose it and such services usually live on a private network.
+  bool operator_endpoint = false;
 };
 
 struct AddressVerdict {

@@ -8,10 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <stdexcept>
 
-namespace capconf::outbound::testing {
+namespace capconf::testing {
 namespace {
 
 constexpr std::size_t kMaxRequestBytes = 4 << 20;
@@ -97,14 +98,16 @@ Reply MakeReply(int status, std::string_view body,
   return Reply{std::move(out), false};
 }
 
-TestHttpServer::TestHttpServer(Handler handler) : handler_(std::move(handler)) {
+TestHttpServer::TestHttpServer(Handler handler, int port) : handler_(std::move(handler)) {
   if (pipe2(wake_pipe_, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
   listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) throw std::runtime_error("socket");
+  const int reuse = 1;
+  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
   if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
       listen(listen_fd_, 64) != 0) {
     throw std::runtime_error("bind/listen");
@@ -119,12 +122,12 @@ TestHttpServer::~TestHttpServer() {
   const char byte = 'x';
   static_cast<void>(write(wake_pipe_[1], &byte, 1));
   acceptor_.join();
-  std::vector<std::thread> workers;
+  std::vector<Worker> workers;
   {
     std::lock_guard lock(mutex_);
     workers.swap(workers_);
   }
-  for (std::thread& worker : workers) worker.join();
+  for (Worker& worker : workers) worker.thread.join();
   close(listen_fd_);
   close(wake_pipe_[0]);
   close(wake_pipe_[1]);
@@ -145,11 +148,23 @@ void TestHttpServer::AcceptLoop() {
     if (fd < 0) continue;
     ++connections_;
     std::lock_guard lock(mutex_);
-    workers_.emplace_back([this, fd] {
-      Serve(fd);
-      close(fd);
-    });
+    JoinFinishedWorkers();
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    workers_.push_back({std::thread([this, fd, done] {
+                          Serve(fd);
+                          close(fd);
+                          *done = true;
+                        }),
+                        done});
   }
+}
+
+void TestHttpServer::JoinFinishedWorkers() {
+  std::erase_if(workers_, [](Worker& worker) {
+    if (!*worker.done) return false;
+    worker.thread.join();
+    return true;
+  });
 }
 
 void TestHttpServer::Serve(int fd) {
@@ -173,7 +188,7 @@ void TestHttpServer::Serve(int fd) {
     data.append(buffer, static_cast<std::size_t>(n));
   }
   request.body = data.substr(head_end + 4, content_length);
-  {
+  if (recording_) {
     std::lock_guard lock(mutex_);
     requests_.push_back(request);
   }
@@ -193,4 +208,4 @@ void TestHttpServer::Serve(int fd) {
   }
 }
 
-}  // namespace capconf::outbound::testing
+}  // namespace capconf::testing

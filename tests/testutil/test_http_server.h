@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -14,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-namespace capconf::outbound::testing {
+namespace capconf::testing {
 
 struct ReceivedRequest {
   std::string method;
@@ -42,7 +43,9 @@ class TestHttpServer {
  public:
   using Handler = std::function<Reply(const ReceivedRequest&)>;
 
-  explicit TestHttpServer(Handler handler);
+  // Listens on `port` of 127.0.0.1 (0: any free port). A server destroyed and made again on the
+  // same port is how a test makes a service go away (connection refused) and come back.
+  explicit TestHttpServer(Handler handler, int port = 0);
   ~TestHttpServer();
   TestHttpServer(const TestHttpServer&) = delete;
   TestHttpServer& operator=(const TestHttpServer&) = delete;
@@ -52,10 +55,18 @@ class TestHttpServer {
   std::string Url(std::string_view path) const;
   int connections() const { return connections_.load(); }
   std::vector<ReceivedRequest> requests() const;
+  // Whether requests() keeps what arrives (on by default; off for long benchmarks).
+  void set_recording(bool on) { recording_ = on; }
 
  private:
   void AcceptLoop();
   void Serve(int fd);
+  void JoinFinishedWorkers();  // with mutex_ held
+
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
 
   Handler handler_;
   int listen_fd_ = -1;
@@ -64,8 +75,9 @@ class TestHttpServer {
   std::atomic<int> connections_{0};
   mutable std::mutex mutex_;
   std::vector<ReceivedRequest> requests_;
-  std::vector<std::thread> workers_;
+  std::atomic<bool> recording_{true};
+  std::vector<Worker> workers_;
   std::thread acceptor_;
 };
 
-}  // namespace capconf::outbound::testing
+}  // namespace capconf::testing

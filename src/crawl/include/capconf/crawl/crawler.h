@@ -1,0 +1,54 @@
+#pragma once
+// Fetches the pages of a knowledge-base URL source ({"type": "url", "url", "crawl_depth"}) so
+// they can be uploaded to Ragflow as documents (issue 6). Every request goes through the
+// outbound guard (outbound::Client): the buyer chose the URL.
+//
+// What is fetched: the start page, then links found in HTML pages, breadth first, up to
+// `depth` levels (depth 1 = the start page only), on the same site only (same scheme, host and
+// port as the start URL), each URL once (fragments dropped), and only what the site's
+// robots.txt allows for our user agent. Limits on pages and bytes keep one source bounded.
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "capconf/common/status.h"
+#include "capconf/outbound/client.h"
+
+namespace capconf::crawl {
+
+struct CrawlLimits {
+  int max_pages = 50;
+  std::size_t max_page_bytes = 2 * 1024 * 1024;
+  std::size_t max_total_bytes = 20 * 1024 * 1024;
+  std::string user_agent = "capconf";  // the name robots.txt rules are matched against
+};
+
+struct Page {
+  std::string url;           // the URL that answered (after redirects)
+  std::string content_type;  // as sent, e.g. "text/html; charset=utf-8"
+  std::string body;
+};
+
+struct CrawlResult {
+  std::vector<Page> pages;  // in the order fetched; the start page first
+  // Pages skipped and why, in plain words ("https://x/private: disallowed by robots.txt",
+  // "https://x/big.pdf: larger than 2097152 bytes"), for the sync status.
+  std::vector<std::string> skipped;
+};
+
+class Crawler {
+ public:
+  virtual ~Crawler() = default;
+  // The pages of one source. A Status only when the start page itself cannot be had (refused
+  // by the guard, unreachable, not 2xx, disallowed by robots.txt); its message says why in
+  // plain words. kUnavailable/kDeadlineExceeded are worth retrying, the rest are not.
+  virtual Result<CrawlResult> Crawl(std::string_view start_url, int depth) const = 0;
+};
+
+// The crawler over an outbound client (in production, a GuardedClient).
+std::unique_ptr<Crawler> MakeCrawler(const outbound::Client& client, CrawlLimits limits = {});
+
+}  // namespace capconf::crawl
