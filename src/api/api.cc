@@ -174,6 +174,33 @@ bj::object OfferingJson(const store::Offering& o) {
                     {"updated_at", FormatUtcMillis(o.updated_at)}};
 }
 
+bj::object SyncJobJson(const store::SyncJob& job) {
+  auto text_or_null = [](const std::string& text) -> bj::value {
+    if (text.empty()) return nullptr;
+    return bj::string(text);
+  };
+  bj::value resources = bj::object();
+  if (auto parsed = capconf::json::Parse(job.resources); parsed.ok() && parsed->is_object()) {
+    resources = std::move(*parsed);
+  }
+  // A next attempt only means something while the job still has work to do.
+  bj::value next = nullptr;
+  if (job.state != store::SyncState::kInSync && job.state != store::SyncState::kDead) {
+    next = bj::string(FormatUtcMillis(job.lease_until.value_or(job.next_attempt_at)));
+  }
+  return bj::object{{"target", job.target},
+                    {"state", ToString(job.state)},
+                    {"desired_revision", job.desired_revision},
+                    {"applied_revision", job.applied_revision},
+                    {"attempts", job.attempts},
+                    {"last_error", text_or_null(job.last_error)},
+                    {"message", text_or_null(job.message)},
+                    {"progress", text_or_null(job.progress)},
+                    {"next_attempt_at", std::move(next)},
+                    {"resources", std::move(resources)},
+                    {"updated_at", FormatUtcMillis(job.updated_at)}};
+}
+
 bj::object SubscriptionJson(const store::Subscription& s) {
   bj::object out{{"id", s.id},
                  {"offering_id", s.offering_id},
@@ -1059,6 +1086,28 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
                                        r.status = 204;
                                        return r;
                                      }));
+  // --- sync with the outside systems: status per target, and replay.
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "GET", "/api/v1/subscriptions/{id}/sync", [&ctx, actor](Request& request) -> Response {
+        auto jobs = ctx.service.GetSyncStatus(actor(), request.PathParam("id"));
+        if (!jobs.ok()) return Error(jobs.status());
+        bj::array targets;
+        bool in_sync = true;
+        for (const store::SyncJob& job : *jobs) {
+          in_sync = in_sync && job.state == store::SyncState::kInSync;
+          targets.push_back(SyncJobJson(job));
+        }
+        return http::JsonResponse(200, bj::object{{"subscription_id", request.PathParam("id")},
+                                                  {"in_sync", in_sync},
+                                                  {"targets", std::move(targets)}});
+      }));
+  CAPCONF_RETURN_IF_ERROR(router.Add(
+      "POST", "/api/v1/subscriptions/{id}/sync/{target}/replay",
+      [&ctx, actor](Request& request) -> Response {
+        auto job = ctx.service.ReplaySync(actor(), request.PathParam("id"),
+                                          request.PathParam("target"));
+        return job.ok() ? http::JsonResponse(202, SyncJobJson(*job)) : Error(job.status());
+      }));
   // --- secrets: listed as set, with their last four characters; deleted by pointer.
   CAPCONF_RETURN_IF_ERROR(router.Add(
       "GET", "/api/v1/subscriptions/{id}/secrets", [&ctx, actor](Request& request) -> Response {

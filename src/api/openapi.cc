@@ -379,6 +379,29 @@ bj::object Schemas() {
           {"subscription_id", "enabled", "reason", "script_url", "html", "is_configured"},
           "a <script> tag to paste into the website's pages; html and script_url are null, and "
           "reason says why, while the widget capability is off");
+  s["SyncTargetStatus"] = Obj(
+      {{"target", Enum({"langflow", "ragflow"})},
+       {"state", Enum({"pending", "syncing", "in_sync", "failing", "dead"})},
+       {"desired_revision", Int()},
+       {"applied_revision",
+        bj::object{{"type", "integer"},
+                   {"description", "the newest revision the target has; 0 before the first"}}},
+       {"attempts", Int()},
+       {"last_error", bj::object{{"type", bj::array{"string", "null"}},
+                                 {"description", "why the last attempt failed, in plain words"}}},
+       {"message", bj::object{{"type", bj::array{"string", "null"}}}},
+       {"progress", bj::object{{"type", bj::array{"string", "null"}}}},
+       {"next_attempt_at", bj::object{{"type", bj::array{"string", "null"}}, {"format", "date-time"}}},
+       {"resources", bj::object{{"type", "object"}, {"additionalProperties", Str()}}},
+       {"updated_at", bj::object{{"type", "string"}, {"format", "date-time"}}}},
+      {"target", "state", "desired_revision", "applied_revision", "attempts", "last_error",
+       "message", "progress", "next_attempt_at", "resources", "updated_at"},
+      "one outside system's copy of the configuration");
+  s["SyncStatus"] = Obj({{"subscription_id", Str()},
+                         {"in_sync", bj::object{{"type", "boolean"}}},
+                         {"targets", ArrayOf(Ref("SyncTargetStatus"))}},
+                        {"subscription_id", "in_sync", "targets"},
+                        "in_sync is true when every target has the newest revision");
   s["CreditCost"] =
       Obj({{"action", Str()}, {"credits", bj::object{{"type", "integer"}, {"minimum", 0}}}},
           {"action", "credits"}, "an unknown action costs the template's default (1)");
@@ -504,6 +527,8 @@ bj::object Parameters() {
                             "the revision to compare with");
   p["ApiKeyId"] = path("key", Str(), "an API key of the subscription");
   p["FileId"] = path("id", Str(), "a file of the caller's organisation");
+  p["SyncTarget"] =
+      path("target", Enum({"langflow", "ragflow"}), "an outside system the agent is synced to");
   bj::object etag{{"type", "string"}, {"pattern", "^(\\*|\"r[0-9]+\")$"}};
   p["IfMatch"] = bj::object{
       {"name", "If-Match"},
@@ -928,6 +953,35 @@ std::vector<Operation> Operations() {
     op.success_schema = Ref("Form");
     op.etag = true;
     op.errors = std::vector<int>{404};
+  }
+  {
+    Operation& op = add("get", "/api/v1/subscriptions/{id}/sync", "getSyncStatus",
+                        "Where the agent runtime and the knowledge base are with this configuration");
+    op.description =
+        "Saves are synced in the background: each target converges to the newest revision. A "
+        "target that keeps failing ends dead (see replay).";
+    op.tag = "configuration";
+    op.roles = buyers;
+    op.owner = std::string(kSub);
+    op.parameters = std::vector<std::string_view>{"SubscriptionId"};
+    op.success_description = "the sync status per target";
+    op.success_schema = Ref("SyncStatus");
+    op.errors = std::vector<int>{404};
+  }
+  {
+    Operation& op = add("post", "/api/v1/subscriptions/{id}/sync/{target}/replay", "replaySync",
+                        "Sync a target again now, with fresh attempts");
+    op.description =
+        "For a dead job once its cause is fixed, or to force a resync. 409 while a worker is "
+        "running the job.";
+    op.tag = "configuration";
+    op.roles = buyers;
+    op.owner = std::string(kSub);
+    op.parameters = std::vector<std::string_view>{"SubscriptionId", "SyncTarget"};
+    op.success = 202;
+    op.success_description = "queued; the target's status";
+    op.success_schema = Ref("SyncTargetStatus");
+    op.errors = std::vector<int>{404, 409};
   }
   {
     Operation& op = add("get", "/api/v1/subscriptions/{id}/embed", "getEmbedCode",

@@ -120,15 +120,19 @@ class KeyringSealer final : public service::SecretSealer {
     secret.last4 = access::LastFour(plaintext);
     return Status::Ok();
   }
+  Result<std::string> Unseal(const store::Secret& secret) const override {
+    const std::string nonce(secret.nonce.begin(), secret.nonce.end());
+    const std::size_t colon = nonce.find(':');
+    if (colon == std::string::npos) return Status(StatusCode::kDataLoss, "a stored secret has no key id");
+    access::Sealed sealed;
+    sealed.key_id = nonce.substr(0, colon);
+    sealed.nonce = nonce.substr(colon + 1);
+    sealed.ciphertext.assign(secret.ciphertext.begin(), secret.ciphertext.end());
+    return keyring_.Open(sealed, secret.subscription_id + "|" + secret.pointer);
+  }
 
  private:
   access::Keyring keyring_;
-};
-
-// Until provisioning exists (the sync pipeline), no platform resource exists for anyone.
-class NoResources final : public service::ResourceFacts {
- public:
-  std::set<std::string, std::less<>> ResourcesOf(std::string_view) const override { return {}; }
 };
 
 constexpr const char* kDemoPassword = "capconf-demo-1234";
@@ -206,8 +210,9 @@ int RunServe(const std::vector<std::string>& args, std::FILE* out, std::FILE* er
   }
   service::SystemClock clock;
   KeyringSealer sealer(std::move(*keyring));
-  NoResources resources;
-  service::Service service(**db, std::move(files), clock, sealer, resources);
+  service::ServiceOptions service_options;
+  service_options.files_dir = (std::filesystem::path(o.data_dir) / "files").string();
+  service::Service service(**db, std::move(files), clock, sealer, service_options);
   if (Status s = service.Start(); !s.ok()) return Fail(err, "serve", s.message());
   if (o.demo) {
     if (Status s = SeedDemo(**db, service, clock, out); !s.ok())

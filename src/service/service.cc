@@ -110,12 +110,12 @@ bj::object ConfigView::ToJson() const {
 }
 
 Service::Service(store::Store& store, std::vector<catalog::CatalogFile> builtin_catalog,
-                 const Clock& clock, const SecretSealer& sealer, const ResourceFacts& resources)
+                 const Clock& clock, const SecretSealer& sealer, ServiceOptions options)
     : store_(store),
       builtin_(std::move(builtin_catalog)),
       clock_(clock),
       sealer_(sealer),
-      resources_(resources),
+      options_(std::move(options)),
       views_(std::make_unique<internal::ViewCache>()) {}
 
 Service::~Service() = default;
@@ -317,6 +317,8 @@ struct Service::Loaded {
   store::AgentConfig record;
   catalog::CapabilitySet enabled = 0;
   bj::value config;
+  // What the sync targets made for it ("ragflow_collection"), for readiness.
+  std::set<std::string, std::less<>> resources;
 };
 
 Result<store::Subscription> Service::Subscribe(const Actor& actor, std::string_view offering_id) {
@@ -346,9 +348,8 @@ Result<store::Subscription> Service::Subscribe(const Actor& actor, std::string_v
   CAPCONF_ASSIGN_OR_RETURN(subscription.id, tx->InsertSubscription(subscription));
   CAPCONF_ASSIGN_OR_RETURN(const catalog::Bundle* bundle,
                            snapshot->bundles->Get(*tmpl, initial.enabled));
-  catalog::Facts facts;
-  facts.resources = resources_.ResourcesOf(subscription.id);
-  config::Readiness readiness = config::Evaluate(*bundle, initial.config, facts);
+  // A new subscription has no resources yet: the sync pipeline provisions them.
+  config::Readiness readiness = config::Evaluate(*bundle, initial.config, catalog::Facts{});
   store::AgentConfig record{subscription.id,
                             EnabledJson(*tmpl, initial.enabled),
                             capconf::json::Serialize(initial.config),
@@ -360,7 +361,8 @@ Result<store::Subscription> Service::Subscribe(const Actor& actor, std::string_v
   CAPCONF_RETURN_IF_ERROR(
       tx->InsertRevision({subscription.id, 1, record.enabled, record.config, record.is_configured,
                           now, actor.user_id, "created"}));
-  CAPCONF_RETURN_IF_ERROR(tx->Commit());
+  CAPCONF_RETURN_IF_ERROR(EnqueueSync(*tx, *tmpl, subscription.id, 1));
+  CAPCONF_RETURN_IF_ERROR(CommitAndWake(*tx));
   return subscription;
 }
 
@@ -434,7 +436,15 @@ Result<store::Subscription> Service::CancelSubscription(const Actor& actor, std:
     return FailedPreconditionError("the subscription is already cancelled");
   }
   CAPCONF_RETURN_IF_ERROR(cancelled);
-  CAPCONF_RETURN_IF_ERROR(tx->Commit());
+  // The targets remove what they made for it.
+  CAPCONF_ASSIGN_OR_RETURN(store::Offering offering, tx->GetOffering(s.offering_id));
+  CAPCONF_ASSIGN_OR_RETURN(store::ConfigStamp stamp, tx->GetConfigStamp(id));
+  auto snapshot = Catalog();
+  if (const catalog::Template* tmpl =
+          snapshot->catalog->FindTemplate(offering.template_id, offering.template_version)) {
+    CAPCONF_RETURN_IF_ERROR(EnqueueSync(*tx, *tmpl, id, stamp.revision));
+  }
+  CAPCONF_RETURN_IF_ERROR(CommitAndWake(*tx));
   s.state = store::SubscriptionState::kCancelled;
   s.cancelled_at = now;
   return s;
@@ -471,6 +481,12 @@ Result<Service::Loaded> Service::Load(store::Transaction& tx, const Actor& actor
   }
   CAPCONF_ASSIGN_OR_RETURN(l.enabled, l.snapshot->catalog->ParseSet(ids));
   CAPCONF_ASSIGN_OR_RETURN(l.config, ParseStored(l.record.config, "configuration"));
+  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::SyncJob> jobs, tx.ListSyncJobs(subscription_id));
+  for (const store::SyncJob& job : jobs) {
+    auto resources = capconf::json::Parse(job.resources);
+    if (!resources.ok() || !resources->is_object()) continue;
+    for (const auto& [name, id] : resources->get_object()) l.resources.emplace(name);
+  }
   return l;
 }
 
@@ -538,7 +554,7 @@ ConfigView Service::ViewOf(const Loaded& l, const catalog::Bundle& bundle, bj::a
   v.secrets = std::move(secrets);
   catalog::Facts facts;
   for (const store::Secret& s : v.secrets) facts.secrets.insert(s.pointer);
-  facts.resources = resources_.ResourcesOf(l.subscription.id);
+  facts.resources = l.resources;
   config::Readiness r = config::Evaluate(bundle, v.config, facts);
   v.is_configured = r.is_configured;
   v.errors = std::move(r.errors);
@@ -561,8 +577,8 @@ Result<std::shared_ptr<const ConfigSnapshot>> Service::GetConfigSnapshot(
   }
   std::shared_ptr<const CatalogSnapshot> catalog = Catalog();
   const std::string id(subscription_id);
-  internal::ViewKey key{stamp->revision, stamp->generation, catalog.get(),
-                        resources_.ResourcesOf(subscription_id)};
+  // Resources need no place in the key: a change of them moves the generation (a trigger).
+  internal::ViewKey key{stamp->revision, stamp->generation, catalog.get()};
   if (auto hit = views_->Find(id, key)) return hit;
 
   CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, false));
@@ -602,7 +618,7 @@ Result<std::int64_t> Service::WriteRevision(store::Transaction& tx, const Actor&
   CAPCONF_ASSIGN_OR_RETURN(std::vector<store::Secret> secrets,
                            tx.ListSecretsBySubscription(l.subscription.id));
   for (const store::Secret& s : secrets) facts.secrets.insert(s.pointer);
-  facts.resources = resources_.ResourcesOf(l.subscription.id);
+  facts.resources = l.resources;
   bj::value checked = config;
   if (ApiEnabled(*l.tmpl, enabled) && checked.is_object()) {
     CAPCONF_ASSIGN_OR_RETURN(bj::array keys, KeyProjection(tx, l.subscription.id));
@@ -625,6 +641,7 @@ Result<std::int64_t> Service::WriteRevision(store::Transaction& tx, const Actor&
   CAPCONF_RETURN_IF_ERROR(
       tx.InsertRevision({l.subscription.id, next.revision, next.enabled, next.config,
                          next.is_configured, now, actor.user_id, std::move(note)}));
+  CAPCONF_RETURN_IF_ERROR(EnqueueSync(tx, *l.tmpl, l.subscription.id, next.revision));
   l.record = next;
   l.enabled = enabled;
   l.config = std::move(config);
@@ -638,6 +655,7 @@ struct Service::SavePlan {
   store::AgentConfig next;
   std::vector<store::Secret> sealed;  // new write-only values
   ConfigView view;                    // the configuration as it will be
+  const catalog::Template* tmpl = nullptr;
 };
 
 Result<Service::SavePlan> Service::PlanSave(store::Transaction& tx, const Actor& actor,
@@ -726,6 +744,7 @@ Result<Service::SavePlan> Service::PlanSave(store::Transaction& tx, const Actor&
   std::vector<store::Secret> after;  // ordered by pointer, as the store lists them
   for (auto& [pointer, secret] : by_pointer) after.push_back(std::move(secret));
 
+  plan.tmpl = l.tmpl;
   l.config = std::move(config);
   l.record.revision = plan.base.revision + 1;
   l.record.updated_at = now;
@@ -760,7 +779,8 @@ Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subs
   CAPCONF_RETURN_IF_ERROR(tx->InsertRevision(
       {plan.next.subscription_id, plan.next.revision, plan.next.enabled, plan.next.config,
        plan.next.is_configured, plan.next.updated_at, actor.user_id, "saved"}));
-  CAPCONF_RETURN_IF_ERROR(tx->Commit());
+  CAPCONF_RETURN_IF_ERROR(EnqueueSync(*tx, *plan.tmpl, subscription_id, plan.next.revision));
+  CAPCONF_RETURN_IF_ERROR(CommitAndWake(*tx));
   result.view = std::move(plan.view);
   return result;
 }
@@ -794,7 +814,7 @@ Result<ToggleResult> Service::SetCapabilities(
                     l.record.revision, "capabilities"));
   (void)revision;
   CAPCONF_ASSIGN_OR_RETURN(result.view, View(*tx, l));
-  CAPCONF_RETURN_IF_ERROR(tx->Commit());
+  CAPCONF_RETURN_IF_ERROR(CommitAndWake(*tx));
   return result;
 }
 
@@ -837,7 +857,7 @@ Result<ConfigView> Service::RestoreRevision(const Actor& actor, std::string_view
                     "restored from " + std::to_string(revision)));
   (void)written;
   CAPCONF_ASSIGN_OR_RETURN(ConfigView view, View(*tx, l));
-  CAPCONF_RETURN_IF_ERROR(tx->Commit());
+  CAPCONF_RETURN_IF_ERROR(CommitAndWake(*tx));
   return view;
 }
 
@@ -921,7 +941,127 @@ Status Service::DeleteSecret(const Actor& actor, std::string_view subscription_i
   if (!IsBuyer(actor))
     return Status(StatusCode::kPermissionDenied, "only the buyer manages secrets");
   CAPCONF_RETURN_IF_ERROR(tx->DeleteSecret(subscription_id, pointer));
-  return tx->Commit();
+  // The credential must leave the targets too.
+  CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, actor, subscription_id, false));
+  CAPCONF_RETURN_IF_ERROR(EnqueueSync(*tx, *l.tmpl, subscription_id, l.record.revision));
+  return CommitAndWake(*tx);
+}
+
+// --- sync --------------------------------------------------------------------------------------
+
+std::vector<std::string> Service::SyncTargetsOf(const catalog::Template& tmpl) {
+  std::vector<std::string> targets = {"langflow"};
+  for (const catalog::Capability* c : tmpl.capabilities()) {
+    if (c->id() == "rag") targets.emplace_back("ragflow");
+  }
+  return targets;
+}
+
+Status Service::EnqueueSync(store::Transaction& tx, const catalog::Template& tmpl,
+                            std::string_view subscription_id, std::int64_t revision) {
+  const std::int64_t now = clock_.NowMillis();
+  for (const std::string& target : SyncTargetsOf(tmpl)) {
+    CAPCONF_RETURN_IF_ERROR(tx.EnqueueSync(subscription_id, target, revision, now));
+  }
+  return Status::Ok();
+}
+
+Status Service::CommitAndWake(store::Transaction& tx) {
+  CAPCONF_RETURN_IF_ERROR(tx.Commit());
+  if (on_sync_due_) on_sync_due_();
+  return Status::Ok();
+}
+
+Result<std::vector<store::SyncJob>> Service::GetSyncStatus(const Actor& actor,
+                                                          std::string_view subscription_id) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, OwnSubscription(*tx, actor, subscription_id));
+  return tx->ListSyncJobs(subscription_id);
+}
+
+Result<store::SyncJob> Service::ReplaySync(const Actor& actor, std::string_view subscription_id,
+                                           std::string_view target) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, OwnSubscription(*tx, actor, subscription_id));
+  // Cancelled subscriptions too: their clean-up is a sync job like any other.
+  if (!IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "only the buyer replays a sync");
+  Result<store::SyncJob> job = tx->GetSyncJobForUpdate(subscription_id, target);
+  if (!job.ok() && job.status().code() == StatusCode::kNotFound) {
+    return NotFoundError("the subscription has no sync job for '" + std::string(target) + "'");
+  }
+  CAPCONF_RETURN_IF_ERROR(job.status());
+  const std::int64_t now = clock_.NowMillis();
+  if (job->lease_token && job->lease_until && *job->lease_until >= now) {
+    return FailedPreconditionError("the " + std::string(target) +
+                                   " sync is running now; replay it once it has finished");
+  }
+  job->lease_token.reset();
+  job->lease_until.reset();
+  job->state = store::SyncState::kPending;
+  job->attempts = 0;
+  job->next_attempt_at = now;
+  job->updated_at = now;
+  CAPCONF_RETURN_IF_ERROR(tx->UpdateSyncJob(*job));
+  CAPCONF_RETURN_IF_ERROR(CommitAndWake(*tx));
+  return *std::move(job);
+}
+
+namespace {
+
+// Where api::FileStorage keeps a file's bytes.
+std::string ContentPath(const std::string& root, const std::string& sha256) {
+  return root + "/" + sha256.substr(0, 2) + "/" + sha256;
+}
+
+}  // namespace
+
+Result<sync::DesiredState> Service::DesiredStateOf(std::string_view subscription_id) {
+  CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
+  CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, tx->GetSubscription(subscription_id));
+  // The workers act for the platform, as the subscription's own organisation.
+  const Actor owner{s.created_by, s.organization_id, store::Role::kBuyer};
+  CAPCONF_ASSIGN_OR_RETURN(Loaded l, Load(*tx, owner, subscription_id, false));
+  sync::DesiredState d;
+  d.subscription_id = l.subscription.id;
+  d.buyer_organization_id = l.subscription.organization_id;
+  d.template_id = l.tmpl->id();
+  d.template_version = l.tmpl->version();
+  d.langflow_flow_id = l.tmpl->langflow_flow_id();
+  d.revision = l.record.revision;
+  d.active = l.subscription.state == store::SubscriptionState::kActive;
+  for (const catalog::Capability* c : l.tmpl->capabilities()) {
+    if (l.enabled & c->bit()) d.enabled.push_back(c->id());
+  }
+  std::sort(d.enabled.begin(), d.enabled.end());
+  if (l.config.is_object()) d.config = l.config.get_object();
+  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::Secret> secrets,
+                           tx->ListSecretsBySubscription(subscription_id));
+  for (const store::Secret& secret : secrets) {
+    CAPCONF_ASSIGN_OR_RETURN(d.secrets[secret.pointer], sealer_.Unseal(secret));
+  }
+  // The files the knowledge base's sources name, if they are this organisation's.
+  const bj::value* sources = nullptr;
+  if (const bj::value* rag = d.config.if_contains("rag"); rag && rag->is_object()) {
+    sources = rag->get_object().if_contains("sources");
+  }
+  if (sources && sources->is_array()) {
+    for (const bj::value& source : sources->get_array()) {
+      const bj::object* o = source.if_object();
+      const bj::value* type = o ? o->if_contains("type") : nullptr;
+      const bj::value* id = o ? o->if_contains("file_id") : nullptr;
+      if (!type || *type != "file" || !id || !id->is_string()) continue;
+      Result<store::StoredFile> file = tx->GetFile(id->get_string());
+      if (!file.ok()) {
+        if (file.status().code() == StatusCode::kNotFound) continue;  // reported by the target
+        return file.status();
+      }
+      if (file->organization_id != d.buyer_organization_id) continue;
+      d.files[file->id] = sync::SourceFile{file->id,     file->filename, file->content_type,
+                                           file->sha256, file->size,
+                                           ContentPath(options_.files_dir, file->sha256)};
+    }
+  }
+  return d;
 }
 
 }  // namespace capconf::service

@@ -3,7 +3,8 @@
 //
 // A snapshot is valid for a (revision, generation) stamp read from the store (store::ConfigStamp:
 // the generation moves with every change to the subscription's secrets and API keys), the
-// catalog snapshot it was built from, and the platform resources that existed. Any difference is
+// catalog snapshot it was built from (what the sync targets made, "ragflow_collection", moves the
+// generation too, by a trigger on sync_jobs). Any difference is
 // a miss and the caller builds the view again, so a stale view is never served; several replicas
 // on one PostgreSQL database stay correct because the stamp is read from the database on every
 // request.
@@ -24,7 +25,6 @@ struct ViewKey {
   std::int64_t revision = 0;
   std::int64_t generation = 0;
   const CatalogSnapshot* catalog = nullptr;
-  std::set<std::string, std::less<>> resources;
   bool operator==(const ViewKey&) const = default;
 };
 

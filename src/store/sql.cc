@@ -29,6 +29,12 @@ std::string RowReader::Text() {
   return **cell;
 }
 
+std::optional<std::string> RowReader::OptionalText() {
+  const Cell* cell = Next();
+  if (cell == nullptr) return std::nullopt;
+  return *cell;
+}
+
 std::optional<std::int64_t> RowReader::OptionalInt() {
   const Cell* cell = Next();
   if (cell == nullptr || !cell->has_value()) return std::nullopt;

@@ -76,6 +76,7 @@ class RowReader {
   std::int64_t Int();
   int Int32();
   std::optional<std::int64_t> OptionalInt();
+  std::optional<std::string> OptionalText();
   bool Bool();
   Bytes Blob();
   template <typename E>

@@ -1,5 +1,6 @@
 #include "sql_store.h"
 
+#include <algorithm>
 #include <initializer_list>
 #include <utility>
 
@@ -19,6 +20,9 @@ Param Int(std::int64_t value) { return Param(value); }
 Param Bool(bool value) { return Param(std::int64_t{value ? 1 : 0}); }
 Param OptionalInt(const std::optional<std::int64_t>& value) {
   return value.has_value() ? Param(*value) : Param(std::monostate());
+}
+Param OptionalText(const std::optional<std::string>& value) {
+  return value.has_value() ? Param(std::string_view(*value)) : Param(std::monostate());
 }
 Param Blob(const Bytes& bytes) { return Param(BytesParam{std::span<const std::uint8_t>(bytes)}); }
 
@@ -168,6 +172,35 @@ Result<AgentConfig> DecodeAgentConfig(const Row& row) {
   a.updated_by = r.Text();
   CAPCONF_RETURN_IF_ERROR(r.Finish());
   return a;
+}
+
+constexpr std::string_view kSyncJobColumns =
+    "subscription_id, target, desired_seq, desired_revision, applied_seq, applied_revision, "
+    "state, attempts, next_attempt_at, lease_token, lease_until, claimed_seq, claimed_revision, "
+    "last_error, message, progress, resources, updated_at";
+Result<SyncJob> DecodeSyncJob(const Row& row) {
+  RowReader r(row);
+  SyncJob j;
+  j.subscription_id = r.Text();
+  j.target = r.Text();
+  j.desired_seq = r.Int();
+  j.desired_revision = r.Int();
+  j.applied_seq = r.Int();
+  j.applied_revision = r.Int();
+  j.state = r.Enum(ParseSyncState);
+  j.attempts = r.Int32();
+  j.next_attempt_at = r.Int();
+  j.lease_token = r.OptionalText();
+  j.lease_until = r.OptionalInt();
+  j.claimed_seq = r.Int();
+  j.claimed_revision = r.Int();
+  j.last_error = r.Text();
+  j.message = r.Text();
+  j.progress = r.Text();
+  j.resources = r.Text();
+  j.updated_at = r.Int();
+  CAPCONF_RETURN_IF_ERROR(r.Finish());
+  return j;
 }
 
 constexpr std::string_view kRevisionColumns =
@@ -788,6 +821,104 @@ class SqlTransaction final : public Transaction {
   Status DeleteFile(std::string_view id) override {
     CAPCONF_ASSIGN_OR_RETURN(QueryResult r, Run("DELETE FROM files WHERE id = ?", {Text(id)}));
     return Affected(r, "file", id);
+  }
+
+  // --- the sync outbox
+
+  Status EnqueueSync(std::string_view subscription_id, std::string_view target,
+                     std::int64_t revision, std::int64_t now) override {
+    // A held job keeps its lease and state; everything else becomes pending and due now.
+    return Run("INSERT INTO sync_jobs (subscription_id, target, desired_seq, desired_revision, "
+               "state, next_attempt_at, updated_at) VALUES (?, ?, 1, ?, 'pending', ?, ?) "
+               "ON CONFLICT (subscription_id, target) DO UPDATE SET "
+               "desired_seq = sync_jobs.desired_seq + 1, "
+               "desired_revision = excluded.desired_revision, attempts = 0, "
+               "state = CASE WHEN sync_jobs.lease_token IS NULL THEN 'pending' "
+               "ELSE sync_jobs.state END, "
+               "next_attempt_at = excluded.next_attempt_at, last_error = '', "
+               "updated_at = excluded.updated_at",
+               {Text(subscription_id), Text(target), Int(revision), Int(now), Int(now)})
+        .status();
+  }
+
+  Result<std::vector<SyncJob>> ClaimSyncJobs(std::string_view lease_token, std::int64_t now,
+                                             std::int64_t lease_until, int limit) override {
+    CAPCONF_RETURN_IF_ERROR(CheckOpen());
+    // Two index-backed scans (due and unheld; held with a lapsed lease) rather than one OR,
+    // which neither backend can serve from the partial indexes.
+    const std::string skip_locked = std::string(connection_->for_update()).empty()
+                                        ? ""
+                                        : std::string(connection_->for_update()) + " SKIP LOCKED";
+    const std::string sql =
+        "UPDATE sync_jobs SET state = 'syncing', lease_token = ?, lease_until = ?, "
+        "claimed_seq = desired_seq, claimed_revision = desired_revision, updated_at = ? "
+        "WHERE (subscription_id, target) IN ("
+        "SELECT subscription_id, target FROM (SELECT subscription_id, target, next_attempt_at "
+        "FROM sync_jobs WHERE state IN ('pending', 'failing', 'syncing') AND "
+        "lease_token IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?" +
+        skip_locked +
+        ") due UNION ALL SELECT subscription_id, target FROM (SELECT subscription_id, target "
+        "FROM sync_jobs WHERE lease_token IS NOT NULL AND lease_until < ? "
+        "ORDER BY lease_until LIMIT ?" +
+        skip_locked + ") lapsed) RETURNING " + std::string(kSyncJobColumns);
+    CAPCONF_ASSIGN_OR_RETURN(QueryResult r,
+                             Run(sql, {Text(lease_token), Int(lease_until), Int(now), Int(now),
+                                       Int(limit), Int(now), Int(limit)}));
+    CAPCONF_ASSIGN_OR_RETURN(std::vector<SyncJob> jobs, All(std::move(r), DecodeSyncJob));
+    // Both scans may fill the limit; the extra ones are given back at once.
+    if (static_cast<int>(jobs.size()) > limit) {
+      std::sort(jobs.begin(), jobs.end(), [](const SyncJob& a, const SyncJob& b) {
+        return a.next_attempt_at < b.next_attempt_at;
+      });
+      for (std::size_t i = static_cast<std::size_t>(limit); i < jobs.size(); ++i) {
+        CAPCONF_RETURN_IF_ERROR(
+            Run("UPDATE sync_jobs SET lease_token = NULL, lease_until = NULL, state = 'pending' "
+                "WHERE subscription_id = ? AND target = ?",
+                {Text(jobs[i].subscription_id), Text(jobs[i].target)})
+                .status());
+      }
+      jobs.resize(static_cast<std::size_t>(limit));
+    }
+    return jobs;
+  }
+
+  Result<std::int64_t> RenewSyncLeases(std::string_view lease_token,
+                                       std::int64_t lease_until) override {
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r, Run("UPDATE sync_jobs SET lease_until = ? WHERE lease_token = ?",
+                           {Int(lease_until), Text(lease_token)}));
+    return r.affected;
+  }
+
+  Result<SyncJob> GetSyncJobForUpdate(std::string_view subscription_id,
+                                      std::string_view target) override {
+    CAPCONF_RETURN_IF_ERROR(CheckOpen());
+    const std::string sql =
+        Select(kSyncJobColumns, "sync_jobs", "WHERE subscription_id = ? AND target = ?") +
+        std::string(connection_->for_update());
+    return One(Run(sql, {Text(subscription_id), Text(target)}), DecodeSyncJob, "sync job",
+               std::string(subscription_id) + "/" + std::string(target));
+  }
+
+  Status UpdateSyncJob(const SyncJob& j) override {
+    CAPCONF_ASSIGN_OR_RETURN(
+        QueryResult r,
+        Run("UPDATE sync_jobs SET applied_seq = ?, applied_revision = ?, state = ?, attempts = ?, "
+            "next_attempt_at = ?, lease_token = ?, lease_until = ?, claimed_seq = ?, "
+            "claimed_revision = ?, last_error = ?, message = ?, progress = ?, resources = ?, "
+            "updated_at = ? WHERE subscription_id = ? AND target = ?",
+            {Int(j.applied_seq), Int(j.applied_revision), Text(ToString(j.state)), Int(j.attempts),
+             Int(j.next_attempt_at), OptionalText(j.lease_token), OptionalInt(j.lease_until),
+             Int(j.claimed_seq), Int(j.claimed_revision), Text(j.last_error), Text(j.message),
+             Text(j.progress), Text(j.resources), Int(j.updated_at), Text(j.subscription_id),
+             Text(j.target)}));
+    return Affected(r, "sync job", j.subscription_id + "/" + j.target);
+  }
+
+  Result<std::vector<SyncJob>> ListSyncJobs(std::string_view subscription_id) override {
+    static const std::string sql =
+        Select(kSyncJobColumns, "sync_jobs", "WHERE subscription_id = ? ORDER BY target");
+    return All(Run(sql, {Text(subscription_id)}), DecodeSyncJob);
   }
 
  private:

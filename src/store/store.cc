@@ -101,6 +101,22 @@ std::string_view ToString(FilePurpose purpose) {
   return "?";
 }
 
+std::string_view ToString(SyncState state) {
+  switch (state) {
+    case SyncState::kPending:
+      return "pending";
+    case SyncState::kSyncing:
+      return "syncing";
+    case SyncState::kInSync:
+      return "in_sync";
+    case SyncState::kFailing:
+      return "failing";
+    case SyncState::kDead:
+      return "dead";
+  }
+  return "?";
+}
+
 Result<OrganizationKind> ParseOrganizationKind(std::string_view text) {
   return ParseEnum(
       text,
@@ -125,6 +141,13 @@ Result<SubscriptionState> ParseSubscriptionState(std::string_view text) {
 
 Result<FilePurpose> ParseFilePurpose(std::string_view text) {
   return ParseEnum(text, std::array{FilePurpose::kDocument, FilePurpose::kAvatar}, "file purpose");
+}
+
+Result<SyncState> ParseSyncState(std::string_view text) {
+  return ParseEnum(text,
+                   std::array{SyncState::kPending, SyncState::kSyncing, SyncState::kInSync,
+                              SyncState::kFailing, SyncState::kDead},
+                   "sync state");
 }
 
 bool PostgresCompiledIn() { return CAPCONF_WITH_POSTGRES != 0; }

@@ -509,10 +509,9 @@ class NoSealer : public service::SecretSealer {
   Status Seal(std::string_view, store::Secret&) const override {
     return UnavailableError("not in this test");
   }
-};
-class NoResources : public service::ResourceFacts {
- public:
-  std::set<std::string, std::less<>> ResourcesOf(std::string_view) const override { return {}; }
+  Result<std::string> Unseal(const store::Secret&) const override {
+    return UnavailableError("not in this test");
+  }
 };
 
 TEST(OpenApiDocumentTest, DocumentsEveryRouteOfTheRouterAndNoOther) {
@@ -522,8 +521,7 @@ TEST(OpenApiDocumentTest, DocumentsEveryRouteOfTheRouterAndNoOther) {
   ASSERT_TRUE((*store)->Migrate().ok());
   service::SystemClock clock;
   NoSealer sealer;
-  NoResources resources;
-  service::Service service(**store, catalog::Catalog::EmbeddedFiles(), clock, sealer, resources);
+  service::Service service(**store, catalog::Catalog::EmbeddedFiles(), clock, sealer);
   ASSERT_TRUE(service.Start().ok());
   api::ApiContext context{
       **store, service, clock, access::KeyedHasher(access::KeyMaterial::Generate()), {}};

@@ -9,6 +9,8 @@
 #include <atomic>
 #include <filesystem>
 #include <latch>
+#include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -1227,6 +1229,182 @@ TEST_P(StoreContractTest, Files) {
   EXPECT_CODE(
       Tx()->InsertFile({"", "nope", "00", 1, "text/plain", "x", FilePurpose::kDocument, 1, "u"}),
       kFailedPrecondition);
+}
+
+// --- the sync outbox ---------------------------------------------------------------------------
+
+TEST_P(StoreContractTest, EnqueueKeepsOneRowPerTargetWithTheNewestDesiredState) {
+  const World w = AddWorld();
+  auto tx = Tx();
+  ASSERT_OK(tx->EnqueueSync(w.subscription, "langflow", 1, 100));
+  ASSERT_OK(tx->EnqueueSync(w.subscription, "ragflow", 1, 100));
+  for (int revision = 2; revision <= 5; ++revision) {
+    ASSERT_OK(tx->EnqueueSync(w.subscription, "langflow", revision, 100 + revision));
+  }
+  ASSERT_OK(tx->Commit());
+  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> jobs, Tx()->ListSyncJobs(w.subscription));
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].target, "langflow");
+  EXPECT_EQ(jobs[0].desired_seq, 5);
+  EXPECT_EQ(jobs[0].desired_revision, 5);
+  EXPECT_EQ(jobs[0].applied_seq, 0);
+  EXPECT_EQ(jobs[0].state, SyncState::kPending);
+  EXPECT_EQ(jobs[0].next_attempt_at, 105);
+  EXPECT_EQ(jobs[0].resources, "{}");
+  EXPECT_FALSE(jobs[0].lease_token.has_value());
+  EXPECT_EQ(jobs[1].target, "ragflow");
+  EXPECT_EQ(jobs[1].desired_seq, 1);
+}
+
+TEST_P(StoreContractTest, ClaimLeasesDueJobsOnceAndTakesLapsedLeasesBack) {
+  const World a = AddWorld();
+  const World b = AddWorld();
+  {
+    auto tx = Tx();
+    ASSERT_OK(tx->EnqueueSync(a.subscription, "langflow", 1, 100));
+    ASSERT_OK(tx->EnqueueSync(b.subscription, "langflow", 1, 500));  // due later
+    ASSERT_OK(tx->Commit());
+  }
+  auto tx = Tx();
+  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> none, tx->ClaimSyncJobs("w1", 99, 1099, 10));
+  EXPECT_TRUE(none.empty()) << "nothing is due before its time";
+  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> first, tx->ClaimSyncJobs("w1", 200, 1200, 10));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].subscription_id, a.subscription);
+  EXPECT_EQ(first[0].state, SyncState::kSyncing);
+  EXPECT_EQ(first[0].lease_token, "w1");
+  EXPECT_EQ(first[0].lease_until, 1200);
+  EXPECT_EQ(first[0].claimed_seq, 1);
+  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> again, tx->ClaimSyncJobs("w2", 300, 1300, 10));
+  EXPECT_TRUE(again.empty()) << "a held job is not claimed twice";
+  ASSERT_OK_AND_ASSIGN(std::int64_t renewed, tx->RenewSyncLeases("w1", 2000));
+  EXPECT_EQ(renewed, 1);
+  ASSERT_OK_AND_ASSIGN(again, tx->ClaimSyncJobs("w2", 1500, 2500, 10));
+  ASSERT_EQ(again.size(), 1u) << "only b is due; a's renewed lease still holds";
+  EXPECT_EQ(again[0].subscription_id, b.subscription);
+  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> lapsed, tx->ClaimSyncJobs("w3", 2001, 3001, 10));
+  ASSERT_EQ(lapsed.size(), 1u) << "a's lease ran out (its worker died)";
+  EXPECT_EQ(lapsed[0].subscription_id, a.subscription);
+  EXPECT_EQ(lapsed[0].lease_token, "w3");
+  ASSERT_OK(tx->Commit());
+}
+
+TEST_P(StoreContractTest, ClaimHonoursTheLimitAndTheDueOrder) {
+  std::vector<std::string> subscriptions;
+  for (int i = 0; i < 5; ++i) subscriptions.push_back(AddWorld().subscription);
+  {
+    auto tx = Tx();
+    for (int i = 0; i < 5; ++i) ASSERT_OK(tx->EnqueueSync(subscriptions[i], "langflow", 1, 50 - i));
+    ASSERT_OK(tx->Commit());
+  }
+  auto tx = Tx();
+  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> jobs, tx->ClaimSyncJobs("w", 100, 1000, 2));
+  ASSERT_EQ(jobs.size(), 2u);
+  std::set<std::string> got = {jobs[0].subscription_id, jobs[1].subscription_id};
+  EXPECT_EQ(got, (std::set<std::string>{subscriptions[4], subscriptions[3]})) << "oldest due first";
+  ASSERT_OK_AND_ASSIGN(jobs, tx->ClaimSyncJobs("w", 100, 1000, 10));
+  EXPECT_EQ(jobs.size(), 3u);
+  ASSERT_OK(tx->Commit());
+}
+
+TEST_P(StoreContractTest, EnqueueWhileHeldKeepsTheLeaseAndRevivesADeadJob) {
+  const World w = AddWorld();
+  {
+    auto tx = Tx();
+    ASSERT_OK(tx->EnqueueSync(w.subscription, "langflow", 1, 100));
+    ASSERT_OK(tx->ClaimSyncJobs("w", 100, 1000, 1).status());
+    ASSERT_OK(tx->EnqueueSync(w.subscription, "langflow", 2, 150));
+    ASSERT_OK(tx->Commit());
+  }
+  auto tx = Tx();
+  ASSERT_OK_AND_ASSIGN(SyncJob job, tx->GetSyncJobForUpdate(w.subscription, "langflow"));
+  EXPECT_EQ(job.lease_token, "w");
+  EXPECT_EQ(job.state, SyncState::kSyncing);
+  EXPECT_EQ(job.claimed_seq, 1);
+  EXPECT_EQ(job.desired_seq, 2);
+  // The worker records a permanent failure: dead.
+  job.lease_token.reset();
+  job.lease_until.reset();
+  job.state = SyncState::kDead;
+  job.attempts = 3;
+  job.last_error = "Langflow refused the API key";
+  job.resources = R"({"ragflow_collection":"d1"})";
+  job.updated_at = 200;
+  ASSERT_OK(tx->UpdateSyncJob(job));
+  ASSERT_OK_AND_ASSIGN(SyncJob stored, tx->GetSyncJobForUpdate(w.subscription, "langflow"));
+  EXPECT_EQ(stored, job);
+  ASSERT_OK(tx->EnqueueSync(w.subscription, "langflow", 3, 300));
+  ASSERT_OK_AND_ASSIGN(stored, tx->GetSyncJobForUpdate(w.subscription, "langflow"));
+  EXPECT_EQ(stored.state, SyncState::kPending) << "a new desired state revives a dead job";
+  EXPECT_EQ(stored.attempts, 0);
+  EXPECT_EQ(stored.last_error, "");
+  EXPECT_EQ(stored.desired_seq, 3);
+  EXPECT_CODE(tx->GetSyncJobForUpdate(w.subscription, "nope"), kNotFound);
+  SyncJob missing = job;
+  missing.target = "nope";
+  EXPECT_CODE(tx->UpdateSyncJob(missing), kNotFound);
+  ASSERT_OK(tx->Commit());
+}
+
+TEST_P(StoreContractTest, ResourcesOfASyncJobMoveTheConfigStamp) {
+  const World w = AddWorld();
+  auto tx = Tx();
+  ASSERT_OK(tx->EnqueueSync(w.subscription, "ragflow", 1, 100));
+  ASSERT_OK_AND_ASSIGN(ConfigStamp before, tx->GetConfigStamp(w.subscription));
+  ASSERT_OK_AND_ASSIGN(SyncJob job, tx->GetSyncJobForUpdate(w.subscription, "ragflow"));
+  job.message = "3 documents";
+  ASSERT_OK(tx->UpdateSyncJob(job));
+  ASSERT_OK_AND_ASSIGN(ConfigStamp same, tx->GetConfigStamp(w.subscription));
+  EXPECT_EQ(same, before) << "only resources matter to the view";
+  job.resources = R"({"ragflow_collection":"d1"})";
+  ASSERT_OK(tx->UpdateSyncJob(job));
+  ASSERT_OK_AND_ASSIGN(ConfigStamp after, tx->GetConfigStamp(w.subscription));
+  EXPECT_NE(after, before);
+  ASSERT_OK(tx->Commit());
+}
+
+// Claimers racing over many jobs: every job is claimed by exactly one of them.
+TEST_P(StoreContractTest, RacingClaimersNeverShareAJob) {
+  constexpr int kJobs = 60;
+  constexpr int kClaimers = 6;
+  const World w = AddWorld();
+  std::vector<std::string> subscriptions;
+  {
+    auto tx = Tx();
+    for (int i = 0; i < kJobs; ++i) {
+      Subscription s{"", w.offering, w.buyer, w.user, SubscriptionState::kActive, 1000, {}};
+      std::string id = Must(tx->InsertSubscription(s), "InsertSubscription");
+      ASSERT_OK(tx->EnqueueSync(id, "langflow", 1, 100));
+      subscriptions.push_back(id);
+    }
+    ASSERT_OK(tx->Commit());
+  }
+  std::mutex mutex;
+  std::map<std::string, int> claims;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kClaimers; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 40; ++round) {
+        auto tx = store_->Begin();
+        if (!tx.ok()) {
+          ++failures;
+          continue;
+        }
+        auto jobs = (*tx)->ClaimSyncJobs("w" + std::to_string(t), 200, 100000, 3);
+        if (!jobs.ok() || !(*tx)->Commit().ok()) {
+          ++failures;
+          continue;
+        }
+        std::lock_guard lock(mutex);
+        for (const SyncJob& job : *jobs) ++claims[job.subscription_id];
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(claims.size(), static_cast<std::size_t>(kJobs));
+  for (const auto& [id, count] : claims) EXPECT_EQ(count, 1) << id;
 }
 
 }  // namespace

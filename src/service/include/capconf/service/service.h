@@ -13,6 +13,7 @@
 // Thread-safe: one Service serves every request thread.
 
 #include <atomic>
+#include <functional>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -30,6 +31,7 @@
 #include "capconf/common/status.h"
 #include "capconf/config/config.h"
 #include "capconf/store/store.h"
+#include "capconf/sync/target.h"
 
 namespace capconf::service {
 namespace internal {
@@ -54,21 +56,20 @@ struct Actor {
   store::Role role = store::Role::kBuyer;
 };
 
-// Encrypts write-only values for storage and says which platform resources exist; both are
-// seams (access::Keyring and the sync pipeline implement them).
+// Encrypts write-only values for storage (access::Keyring implements it).
 class SecretSealer {
  public:
   virtual ~SecretSealer() = default;
   // Fills ciphertext, nonce and last4 of a Secret for `plaintext` at (subscription, pointer).
   virtual Status Seal(std::string_view plaintext, store::Secret& secret) const = 0;
+  // The plain text of a stored secret; only the sync pipeline asks, to hand it to a target.
+  virtual Result<std::string> Unseal(const store::Secret& secret) const = 0;
 };
 
-class ResourceFacts {
- public:
-  virtual ~ResourceFacts() = default;
-  // The resources that exist for a subscription ("ragflow_collection", "sandbox").
-  virtual std::set<std::string, std::less<>> ResourcesOf(
-      std::string_view subscription_id) const = 0;
+struct ServiceOptions {
+  // Where uploaded files live (<dir>/<sha256[0:2]>/<sha256>, as api::FileStorage writes them);
+  // the sync pipeline hands their paths to Ragflow.
+  std::string files_dir;
 };
 
 // The catalog in force: the built-in catalog files plus every template version in the store.
@@ -128,7 +129,7 @@ struct ToggleResult {
 class Service {
  public:
   Service(store::Store& store, std::vector<catalog::CatalogFile> builtin_catalog,
-          const Clock& clock, const SecretSealer& sealer, const ResourceFacts& resources);
+          const Clock& clock, const SecretSealer& sealer, ServiceOptions options = {});
   ~Service();
   // Loads the published template versions into the catalog. Call once after migrating.
   Status Start();
@@ -219,6 +220,25 @@ class Service {
   Result<std::int64_t> CreditCost(const Actor& actor, std::string_view subscription_id,
                                   std::string_view action);
 
+  // --- sync with the outside systems (issue 6)
+  // The targets a subscription to `tmpl` is kept in sync with: "langflow" always (the agent's
+  // workspace), "ragflow" when the template offers the knowledge base (so that turning it off
+  // removes the dataset too).
+  static std::vector<std::string> SyncTargetsOf(const catalog::Template& tmpl);
+  // Each target's job of a subscription (the buyer organisation's members).
+  Result<std::vector<store::SyncJob>> GetSyncStatus(const Actor& actor,
+                                                    std::string_view subscription_id);
+  // Runs a target's job again now with fresh attempts (a dead job, or to force a resync).
+  // NotFound for a target the subscription has no job for; FailedPrecondition while a worker
+  // holds the job.
+  Result<store::SyncJob> ReplaySync(const Actor& actor, std::string_view subscription_id,
+                                    std::string_view target);
+  // What the subscription should look like outside, as of now: for the workers, not for
+  // callers acting for someone (no tenant check). Secrets are decrypted.
+  Result<sync::DesiredState> DesiredStateOf(std::string_view subscription_id);
+  // `wake` runs after every commit that made sync jobs due, so in-process workers start at once.
+  void OnSyncDue(std::function<void()> wake) { on_sync_due_ = std::move(wake); }
+
  private:
   struct Loaded;  // a subscription with its offering, template and configuration
   Result<Loaded> Load(store::Transaction& tx, const Actor& actor, std::string_view subscription_id,
@@ -237,12 +257,19 @@ class Service {
                                      catalog::CapabilitySet enabled, boost::json::value config,
                                      const catalog::Bundle& bundle, std::int64_t expected_revision,
                                      std::string note);
+  // Makes the subscription's targets due for `revision`, in the caller's transaction.
+  Status EnqueueSync(store::Transaction& tx, const catalog::Template& tmpl,
+                     std::string_view subscription_id, std::int64_t revision);
+  // Commits a transaction that enqueued sync jobs, then wakes the workers.
+  Status CommitAndWake(store::Transaction& tx);
 
   store::Store& store_;
   std::vector<catalog::CatalogFile> builtin_;
   const Clock& clock_;
   const SecretSealer& sealer_;
-  const ResourceFacts& resources_;
+  ServiceOptions options_;
+  // Called after a transaction made sync jobs due (the in-process workers' Wake).
+  std::function<void()> on_sync_due_;
   // Read on every request, replaced when a template version is published.
   std::atomic<std::shared_ptr<const CatalogSnapshot>> catalog_;
   std::unique_ptr<internal::ViewCache> views_;

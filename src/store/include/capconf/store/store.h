@@ -56,17 +56,21 @@ enum class Role { kOperator, kSeller, kBuyer };
 enum class OfferingState { kDraft, kActive, kArchived };
 enum class SubscriptionState { kActive, kCancelled };
 enum class FilePurpose { kDocument, kAvatar };
+enum class SyncState { kPending, kSyncing, kInSync, kFailing, kDead };
 
 std::string_view ToString(OrganizationKind kind);    // "operator" | "seller" | "buyer"
 std::string_view ToString(Role role);                // "operator" | "seller" | "buyer"
 std::string_view ToString(OfferingState state);      // "draft" | "active" | "archived"
 std::string_view ToString(SubscriptionState state);  // "active" | "cancelled"
 std::string_view ToString(FilePurpose purpose);      // "document" | "avatar"
+// "pending" | "syncing" | "in_sync" | "failing" | "dead"
+std::string_view ToString(SyncState state);
 Result<OrganizationKind> ParseOrganizationKind(std::string_view text);
 Result<Role> ParseRole(std::string_view text);
 Result<OfferingState> ParseOfferingState(std::string_view text);
 Result<SubscriptionState> ParseSubscriptionState(std::string_view text);
 Result<FilePurpose> ParseFilePurpose(std::string_view text);
+Result<SyncState> ParseSyncState(std::string_view text);
 
 // ---------------------------------------------------------------------------------------------
 // Records. Plain values; comparisons compare every field.
@@ -170,6 +174,31 @@ struct ConfigStamp {
   std::int64_t revision = 0;
   std::int64_t generation = 0;
   bool operator==(const ConfigStamp&) const = default;
+};
+
+// The sync pipeline's outbox row for one subscription and one outside system (issue 6). It holds
+// desired state, not events: every change of what the target should look like increases
+// desired_seq, and the target is done when applied_seq catches up. See src/sync.
+struct SyncJob {
+  std::string subscription_id;
+  std::string target;  // "langflow" | "ragflow"
+  std::int64_t desired_seq = 0;
+  std::int64_t desired_revision = 0;
+  std::int64_t applied_seq = 0;
+  std::int64_t applied_revision = 0;
+  SyncState state = SyncState::kPending;
+  int attempts = 0;  // failed attempts at the current desired state
+  std::int64_t next_attempt_at = 0;
+  std::optional<std::string> lease_token;  // set while a worker holds the job
+  std::optional<std::int64_t> lease_until;
+  std::int64_t claimed_seq = 0;
+  std::int64_t claimed_revision = 0;
+  std::string last_error;
+  std::string message;
+  std::string progress;
+  std::string resources = "{}";  // JSON object: resource name -> id
+  std::int64_t updated_at = 0;
+  bool operator==(const SyncJob&) const = default;
 };
 
 // One saved state of an AgentConfig; revision 1 is written with the AgentConfig itself.
@@ -382,6 +411,33 @@ class Transaction {
   virtual Result<std::vector<StoredFile>> ListFilesByOrganization(
       std::string_view organization_id) = 0;
   virtual Status DeleteFile(std::string_view id) = 0;  // kNotFound
+
+  // --- the sync outbox (issue 6)
+  // Makes (subscription, target) due now for `revision`: inserts the row, or increases its
+  // desired_seq, resets its attempts and makes it due at `now` (a dead job comes back to life: a
+  // new desired state deserves new attempts). A job held by a worker stays held; the worker
+  // sees desired_seq moved when it finishes and leaves the job pending.
+  virtual Status EnqueueSync(std::string_view subscription_id, std::string_view target,
+                             std::int64_t revision, std::int64_t now) = 0;
+  // Takes up to `limit` jobs that are due (pending, failing, or syncing between parse polls,
+  // with next_attempt_at <= now and no lease) or whose lease ran out before `now`, oldest due
+  // first, and leases them to `lease_token` until `lease_until`: state syncing, claimed_seq/
+  // claimed_revision set to the desired ones. Concurrent claimers never get the same job
+  // (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: the single writer). Returns the claimed rows.
+  virtual Result<std::vector<SyncJob>> ClaimSyncJobs(std::string_view lease_token,
+                                                     std::int64_t now, std::int64_t lease_until,
+                                                     int limit) = 0;
+  // Extends every lease held by `lease_token` to `lease_until`; how many.
+  virtual Result<std::int64_t> RenewSyncLeases(std::string_view lease_token,
+                                               std::int64_t lease_until) = 0;
+  // The row, locked for the rest of the transaction where the backend supports it. kNotFound.
+  virtual Result<SyncJob> GetSyncJobForUpdate(std::string_view subscription_id,
+                                              std::string_view target) = 0;
+  // Writes every field but the key and desired_seq/desired_revision (which only EnqueueSync
+  // moves). kNotFound.
+  virtual Status UpdateSyncJob(const SyncJob& job) = 0;
+  // A subscription's jobs, by target.
+  virtual Result<std::vector<SyncJob>> ListSyncJobs(std::string_view subscription_id) = 0;
 };
 
 enum class TransactionMode {
