@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "auth_cache.h"
+#include "capconf/access/crypto.h"
 #include "capconf/access/secrets.h"
 #include "capconf/catalog/rules.h"
 #include "capconf/common/time_format.h"
@@ -1195,7 +1196,7 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
         }
         store::StoredFile file;
         file.organization_id = actor().organization_id;
-        file.sha256 = Sha256Hex(request.body);
+        file.sha256 = access::Sha256Hex(request.body);
         file.size = static_cast<std::int64_t>(request.body.size());
         file.content_type = *type;
         file.filename = filename;

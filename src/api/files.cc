@@ -49,18 +49,6 @@ std::optional<std::string> SniffContentType(std::string_view bytes, std::string_
   return std::nullopt;
 }
 
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : digest) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
-
 std::filesystem::path FileStorage::PathOf(const std::string& sha256) const {
   return root_ / sha256.substr(0, 2) / sha256;
 }

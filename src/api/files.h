@@ -18,8 +18,6 @@ namespace capconf::api {
 // text/plain, text/markdown, text/csv (UTF-8 without NUL, by extension). nullopt: not allowed.
 std::optional<std::string> SniffContentType(std::string_view bytes, std::string_view filename);
 
-// Hex SHA-256 of `bytes`.
-std::string Sha256Hex(std::string_view bytes);
 
 class FileStorage {
  public:

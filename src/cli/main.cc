@@ -27,6 +27,7 @@ constexpr const char* kHelp =
     "  explain        say whether a capability set is allowed and what is still missing\n"
     "  catalog check  lint a catalog directory (or the embedded catalog)\n"
     "  serve          run the HTTP service (SQLite by default; --demo seeds a marketplace)\n"
+    "  worker         run sync workers only (Langflow and Ragflow), beside 'serve'\n"
     "  migrate        apply the database migrations\n"
     "  user create    create a user (password on standard input)\n"
     "  token create   mint a bearer token for a user (printed once)\n"
@@ -83,7 +84,21 @@ constexpr Command kUsages[] = {
      "capconf-data/). Migrations run at start. --demo seeds an operator, a seller with an active\n"
      "offering per template and a buyer, and prints how to sign in. --insecure-cookies drops the\n"
      "Secure cookie attribute for plain-HTTP development. --public-url is the server's address\n"
-     "as websites reach it (for the widget's embed code). SIGTERM stops it gracefully.\n"},
+     "as websites reach it (for the widget's embed code). SIGTERM stops it gracefully.\n"
+     "Sync (saves are synced to Langflow and Ragflow in the background; see 'capconf worker'):\n"
+     "  --langflow-url URL, --ragflow-url URL (or CAPCONF_LANGFLOW_URL, CAPCONF_RAGFLOW_URL);\n"
+     "  the API keys only from CAPCONF_LANGFLOW_API_KEY and CAPCONF_RAGFLOW_API_KEY. A target\n"
+     "  without a URL keeps its jobs pending and says so. --sync-workers N (default 2; 0: none\n"
+     "  in this process), --sync-poll-ms, --sync-lease-ms, --sync-retry-base-ms,\n"
+     "  --sync-max-attempts tune the workers.\n"},
+    {"worker",
+     "usage: capconf worker [--database URL] [--data-dir DIR] [--catalog DIR] [--sync-workers N]\n"
+     "         [--langflow-url URL] [--ragflow-url URL] [--sync-poll-ms N] [--sync-lease-ms N]\n"
+     "         [--sync-retry-base-ms N] [--sync-max-attempts N]\n"
+     "Runs sync workers without the HTTP service, against the same database as 'serve' (several\n"
+     "processes may run at once: a job is leased to one of them). --data-dir must hold the same\n"
+     "server keys as the servers' (the workers decrypt buyers' credentials for Langflow).\n"
+     "SIGTERM or SIGINT stops it after the calls in flight.\n"},
     {"migrate",
      "usage: capconf migrate [--database URL]\nApplies every pending migration and prints the "
      "schema version.\n"},
@@ -128,6 +143,7 @@ int main(int argc, char** argv) {
   if (command == "catalog") return capconf::cli::RunCatalog(args, stdout, stderr);
   if (command == "serve") return capconf::cli::RunServe(args, stdout, stderr);
   if (command == "migrate") return capconf::cli::RunMigrate(args, stdout, stderr);
+  if (command == "worker") return capconf::cli::RunWorker(args, stdout, stderr);
   if (command == "user") return capconf::cli::RunUser(args, stdin, stdout, stderr);
   if (command == "token") return capconf::cli::RunToken(args, stdout, stderr);
   std::fprintf(stderr, "capconf: unknown command '%s' (try 'capconf help')\n", command.c_str());

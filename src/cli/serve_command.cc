@@ -1,5 +1,8 @@
 #include "serve_command.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -12,6 +15,7 @@
 #include "capconf/service/service.h"
 #include "capconf/store/store.h"
 #include "catalog_selection.h"
+#include "sync_runtime.h"
 
 namespace capconf::cli {
 namespace {
@@ -30,11 +34,17 @@ struct Options {
   // user / token create
   std::string email, name, role = "buyer", organization, organization_id, display_name;
   bool password_stdin = false;
+  SyncSettings sync;
   std::vector<std::string> positional;
 };
 
 std::optional<std::string> Parse(const std::vector<std::string>& args, Options& o) {
+  SyncSettingsFromEnvironment(o.sync);
   for (std::size_t i = 0; i < args.size(); ++i) {
+    if (auto sync = ParseSyncOption(args, i, o.sync)) {
+      if (!sync->empty()) return *sync;
+      continue;
+    }
     const std::string& a = args[i];
     auto value = [&]() -> std::optional<std::string> {
       if (i + 1 >= args.size()) return std::nullopt;
@@ -184,38 +194,63 @@ Status SeedDemo(store::Store& db, service::Service& service, const service::Cloc
   return Status::Ok();
 }
 
+// What serve and worker share: the migrated database, the server keys, the catalog and the
+// service over them.
+struct Backend {
+  std::unique_ptr<store::Store> db;
+  service::SystemClock clock;
+  std::unique_ptr<KeyringSealer> sealer;
+  std::unique_ptr<service::Service> service;
+  std::optional<access::ServerKeys> keys;
+};
+
+Result<std::unique_ptr<Backend>> OpenBackend(const Options& o) {
+  CAPCONF_RETURN_IF_ERROR(access::Initialize());
+  auto backend = std::make_unique<Backend>();
+  auto db = OpenAndMigrate(o.database);
+  if (!db.ok()) return Status(db.status().code(), o.database + ": " + db.status().message());
+  backend->db = std::move(db).value();
+  std::error_code ec;
+  std::filesystem::create_directories(o.data_dir, ec);
+  CAPCONF_ASSIGN_OR_RETURN(backend->keys, access::LoadOrCreateServerKeys(o.data_dir));
+  CAPCONF_ASSIGN_OR_RETURN(access::Keyring keyring, access::MakeKeyring(*backend->keys));
+  std::vector<catalog::CatalogFile> files;
+  if (o.catalog_dir.empty()) {
+    files = catalog::Catalog::EmbeddedFiles();
+  } else {
+    CAPCONF_ASSIGN_OR_RETURN(files, catalog::Catalog::ReadDirectory(o.catalog_dir));
+  }
+  backend->sealer = std::make_unique<KeyringSealer>(std::move(keyring));
+  service::ServiceOptions service_options;
+  service_options.files_dir = (std::filesystem::path(o.data_dir) / "files").string();
+  backend->service = std::make_unique<service::Service>(
+      *backend->db, std::move(files), backend->clock, *backend->sealer, service_options);
+  CAPCONF_RETURN_IF_ERROR(backend->service->Start());
+  return backend;
+}
+
 }  // namespace
 
 int RunServe(const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
   Options o;
   if (auto usage = Parse(args, o)) return Fail(err, "serve", *usage);
   if (!o.positional.empty()) return Fail(err, "serve", "takes no arguments");
-  if (Status s = access::Initialize(); !s.ok()) return Fail(err, "serve", s.message());
-  auto db = OpenAndMigrate(o.database);
-  if (!db.ok()) return Fail(err, "serve", o.database + ": " + db.status().message());
-  std::error_code ec;
-  std::filesystem::create_directories(o.data_dir, ec);
-  auto keys = access::LoadOrCreateServerKeys(o.data_dir);
-  if (!keys.ok()) return Fail(err, "serve", keys.status().message());
-  auto keyring = access::MakeKeyring(*keys);
-  if (!keyring.ok()) return Fail(err, "serve", keyring.status().message());
-
-  std::vector<catalog::CatalogFile> files;
-  if (o.catalog_dir.empty()) {
-    files = catalog::Catalog::EmbeddedFiles();
-  } else {
-    auto read = catalog::Catalog::ReadDirectory(o.catalog_dir);
-    if (!read.ok()) return Fail(err, "serve", read.status().message());
-    files = std::move(*read);
+  auto opened = OpenBackend(o);
+  if (!opened.ok()) return Fail(err, "serve", opened.status().message());
+  Backend& b = **opened;
+  auto& db = b.db;
+  auto& keys = b.keys;
+  service::SystemClock& clock = b.clock;
+  service::Service& service = *b.service;
+  std::unique_ptr<SyncRuntime> sync;
+  if (o.sync.workers > 0) {
+    auto made = SyncRuntime::Make(*db, service, o.sync);
+    if (!made.ok()) return Fail(err, "serve", made.status().message());
+    sync = std::move(made).value();
+    service.OnSyncDue([workers = &sync->workers()] { workers->Wake(); });
   }
-  service::SystemClock clock;
-  KeyringSealer sealer(std::move(*keyring));
-  service::ServiceOptions service_options;
-  service_options.files_dir = (std::filesystem::path(o.data_dir) / "files").string();
-  service::Service service(**db, std::move(files), clock, sealer, service_options);
-  if (Status s = service.Start(); !s.ok()) return Fail(err, "serve", s.message());
   if (o.demo) {
-    if (Status s = SeedDemo(**db, service, clock, out); !s.ok())
+    if (Status s = SeedDemo(*db, service, clock, out); !s.ok())
       return Fail(err, "serve", "demo: " + s.message());
   }
 
@@ -224,7 +259,7 @@ int RunServe(const std::vector<std::string>& args, std::FILE* out, std::FILE* er
   api_options.secure_cookies = !o.insecure_cookies;
   api_options.public_url = o.public_url;
   api_options.files_dir = (std::filesystem::path(o.data_dir) / "files").string();
-  api::ApiContext context{**db, service, clock, access::KeyedHasher(keys->hashing_key),
+  api::ApiContext context{*db, service, clock, access::KeyedHasher(keys->hashing_key),
                           api_options};
   if (Status s = api::RegisterRoutes(router, context); !s.ok())
     return Fail(err, "serve", s.message());
@@ -241,21 +276,56 @@ int RunServe(const std::vector<std::string>& args, std::FILE* out, std::FILE* er
   server_options.threads = o.threads;
   // Uploads may be up to 10 MiB; JSON bodies are held to 1 MiB by the API itself.
   server_options.max_body_bytes = 11 * 1024 * 1024;
-  store::Store* raw = db->get();
+  store::Store* raw = db.get();
   server_options.readiness = [raw] {
     auto tx = raw->Begin(store::TransactionMode::kReadOnly);
     return tx.ok();
   };
   http::Server server(server_options, std::move(router));
   if (Status s = server.Start(); !s.ok()) return Fail(err, "serve", s.message());
-  std::fprintf(out, "capconf: serving on http://%s (port %u), database %s (%s)%s\n",
+  if (sync) sync->Start();
+  std::fprintf(out, "capconf: serving on http://%s (port %u), database %s (%s)%s; %s\n",
                o.listen.c_str(), server.port(), o.database.c_str(),
-               std::string((*db)->Backend()).c_str(),
-               web.empty() ? "" : (", page from " + web).c_str());
+               std::string(db->Backend()).c_str(),
+               web.empty() ? "" : (", page from " + web).c_str(),
+               sync ? sync->description().c_str() : "no sync workers");
   std::fflush(out);
   server.StopOnSignals();
   server.Wait();
+  // Calls to Langflow and Ragflow in flight finish; claimed jobs not started are given back.
+  if (sync) sync->Stop();
   std::fprintf(out, "capconf: stopped\n");
+  return 0;
+}
+
+int RunWorker(const std::vector<std::string>& args, std::FILE* out, std::FILE* err) {
+  Options o;
+  if (auto usage = Parse(args, o)) return Fail(err, "worker", *usage);
+  if (!o.positional.empty()) return Fail(err, "worker", "takes no arguments");
+  if (o.sync.workers == 0) return Fail(err, "worker", "--sync-workers must be at least 1 here");
+  // Blocked before any thread starts, so that every thread inherits the mask and sigwait below
+  // is the only place the signals arrive.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto opened = OpenBackend(o);
+  if (!opened.ok()) return Fail(err, "worker", opened.status().message());
+  auto sync = SyncRuntime::Make(*(*opened)->db, *(*opened)->service, o.sync);
+  if (!sync.ok()) return Fail(err, "worker", sync.status().message());
+  (*sync)->Start();
+  std::fprintf(out, "capconf worker: database %s (%s); %s\n", o.database.c_str(),
+               std::string((*opened)->db->Backend()).c_str(), (*sync)->description().c_str());
+  std::fflush(out);
+  int signal = 0;
+  sigwait(&signals, &signal);
+  (*sync)->Stop();
+  const sync::WorkerStats stats = (*sync)->workers().stats();
+  std::fprintf(out,
+               "capconf worker: stopped (%lld applied, %lld in progress, %lld failed, %lld dead)\n",
+               static_cast<long long>(stats.applied), static_cast<long long>(stats.in_progress),
+               static_cast<long long>(stats.retried), static_cast<long long>(stats.dead));
   return 0;
 }
 

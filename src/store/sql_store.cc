@@ -841,9 +841,13 @@ class SqlTransaction final : public Transaction {
         .status();
   }
 
-  Result<std::vector<SyncJob>> ClaimSyncJobs(std::string_view lease_token, std::int64_t now,
+  Result<std::vector<SyncJob>> ClaimSyncJobs(const std::vector<std::string>& targets,
+                                             std::string_view lease_token, std::int64_t now,
                                              std::int64_t lease_until, int limit) override {
     CAPCONF_RETURN_IF_ERROR(CheckOpen());
+    if (targets.empty()) return std::vector<SyncJob>{};
+    std::string in = "?";
+    for (std::size_t i = 1; i < targets.size(); ++i) in += ", ?";
     // Two index-backed scans (due and unheld; held with a lapsed lease) rather than one OR,
     // which neither backend can serve from the partial indexes.
     const std::string skip_locked = std::string(connection_->for_update()).empty()
@@ -855,15 +859,19 @@ class SqlTransaction final : public Transaction {
         "WHERE (subscription_id, target) IN ("
         "SELECT subscription_id, target FROM (SELECT subscription_id, target, next_attempt_at "
         "FROM sync_jobs WHERE state IN ('pending', 'failing', 'syncing') AND "
-        "lease_token IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?" +
-        skip_locked +
+        "lease_token IS NULL AND next_attempt_at <= ? AND target IN (" + in +
+        ") ORDER BY next_attempt_at LIMIT ?" + skip_locked +
         ") due UNION ALL SELECT subscription_id, target FROM (SELECT subscription_id, target "
-        "FROM sync_jobs WHERE lease_token IS NOT NULL AND lease_until < ? "
-        "ORDER BY lease_until LIMIT ?" +
-        skip_locked + ") lapsed) RETURNING " + std::string(kSyncJobColumns);
-    CAPCONF_ASSIGN_OR_RETURN(QueryResult r,
-                             Run(sql, {Text(lease_token), Int(lease_until), Int(now), Int(now),
-                                       Int(limit), Int(now), Int(limit)}));
+        "FROM sync_jobs WHERE lease_token IS NOT NULL AND lease_until < ? AND target IN (" + in +
+        ") ORDER BY lease_until LIMIT ?" + skip_locked + ") lapsed) RETURNING " +
+        std::string(kSyncJobColumns);
+    std::vector<Param> params = {Text(lease_token), Int(lease_until), Int(now), Int(now)};
+    for (const std::string& target : targets) params.push_back(Text(target));
+    params.push_back(Int(limit));
+    params.push_back(Int(now));
+    for (const std::string& target : targets) params.push_back(Text(target));
+    params.push_back(Int(limit));
+    CAPCONF_ASSIGN_OR_RETURN(QueryResult r, Run(sql, params));
     CAPCONF_ASSIGN_OR_RETURN(std::vector<SyncJob> jobs, All(std::move(r), DecodeSyncJob));
     // Both scans may fill the limit; the extra ones are given back at once.
     if (static_cast<int>(jobs.size()) > limit) {

@@ -24,7 +24,10 @@ std::uint64_t RandomTag() {
 SyncWorkers::SyncWorkers(store::Store& store, std::vector<Target*> targets,
                          DesiredStateSource source, WorkerOptions options)
     : store_(store), source_(std::move(source)), options_(std::move(options)) {
-  for (Target* target : targets) targets_[std::string(target->Name())] = target;
+  for (Target* target : targets) {
+    targets_[std::string(target->Name())] = target;
+    target_names_.emplace_back(target->Name());
+  }
   // Two processes with the same name (a restarted pid, containers) must not share tokens.
   if (options_.name.empty()) options_.name = DefaultName();
   options_.name += ":" + std::to_string(RandomTag() % 1000000007);
@@ -120,7 +123,8 @@ bool SyncWorkers::RunBatch(const std::string& token) {
     const std::int64_t now = Now();
     auto tx = store_.Begin();
     Result<std::vector<store::SyncJob>> claimed =
-        tx.ok() ? (*tx)->ClaimSyncJobs(token, now, now + options_.lease.count(), options_.batch)
+        tx.ok() ? (*tx)->ClaimSyncJobs(target_names_, token, now, now + options_.lease.count(),
+                                       options_.batch)
                 : Result<std::vector<store::SyncJob>>(tx.status());
     if (claimed.ok() && (*tx)->Commit().ok()) jobs = std::move(claimed).value();
     else ++errors_;

@@ -1231,6 +1231,8 @@ TEST_P(StoreContractTest, Files) {
       kFailedPrecondition);
 }
 
+const std::vector<std::string> kLangflow = {"langflow"};
+
 // --- the sync outbox ---------------------------------------------------------------------------
 
 TEST_P(StoreContractTest, EnqueueKeepsOneRowPerTargetWithTheNewestDesiredState) {
@@ -1266,23 +1268,27 @@ TEST_P(StoreContractTest, ClaimLeasesDueJobsOnceAndTakesLapsedLeasesBack) {
     ASSERT_OK(tx->Commit());
   }
   auto tx = Tx();
-  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> none, tx->ClaimSyncJobs("w1", 99, 1099, 10));
+  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> none, tx->ClaimSyncJobs(kLangflow, "w1", 99, 1099, 10));
+  ASSERT_OK_AND_ASSIGN(none, tx->ClaimSyncJobs({"ragflow"}, "w1", 200, 1200, 10));
+  EXPECT_TRUE(none.empty()) << "only the targets the worker serves";
+  ASSERT_OK_AND_ASSIGN(none, tx->ClaimSyncJobs({}, "w1", 200, 1200, 10));
+  EXPECT_TRUE(none.empty());
   EXPECT_TRUE(none.empty()) << "nothing is due before its time";
-  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> first, tx->ClaimSyncJobs("w1", 200, 1200, 10));
+  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> first, tx->ClaimSyncJobs(kLangflow, "w1", 200, 1200, 10));
   ASSERT_EQ(first.size(), 1u);
   EXPECT_EQ(first[0].subscription_id, a.subscription);
   EXPECT_EQ(first[0].state, SyncState::kSyncing);
   EXPECT_EQ(first[0].lease_token, "w1");
   EXPECT_EQ(first[0].lease_until, 1200);
   EXPECT_EQ(first[0].claimed_seq, 1);
-  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> again, tx->ClaimSyncJobs("w2", 300, 1300, 10));
+  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> again, tx->ClaimSyncJobs(kLangflow, "w2", 300, 1300, 10));
   EXPECT_TRUE(again.empty()) << "a held job is not claimed twice";
   ASSERT_OK_AND_ASSIGN(std::int64_t renewed, tx->RenewSyncLeases("w1", 2000));
   EXPECT_EQ(renewed, 1);
-  ASSERT_OK_AND_ASSIGN(again, tx->ClaimSyncJobs("w2", 1500, 2500, 10));
+  ASSERT_OK_AND_ASSIGN(again, tx->ClaimSyncJobs(kLangflow, "w2", 1500, 2500, 10));
   ASSERT_EQ(again.size(), 1u) << "only b is due; a's renewed lease still holds";
   EXPECT_EQ(again[0].subscription_id, b.subscription);
-  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> lapsed, tx->ClaimSyncJobs("w3", 2001, 3001, 10));
+  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> lapsed, tx->ClaimSyncJobs(kLangflow, "w3", 2001, 3001, 10));
   ASSERT_EQ(lapsed.size(), 1u) << "a's lease ran out (its worker died)";
   EXPECT_EQ(lapsed[0].subscription_id, a.subscription);
   EXPECT_EQ(lapsed[0].lease_token, "w3");
@@ -1298,11 +1304,11 @@ TEST_P(StoreContractTest, ClaimHonoursTheLimitAndTheDueOrder) {
     ASSERT_OK(tx->Commit());
   }
   auto tx = Tx();
-  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> jobs, tx->ClaimSyncJobs("w", 100, 1000, 2));
+  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> jobs, tx->ClaimSyncJobs(kLangflow, "w", 100, 1000, 2));
   ASSERT_EQ(jobs.size(), 2u);
   std::set<std::string> got = {jobs[0].subscription_id, jobs[1].subscription_id};
   EXPECT_EQ(got, (std::set<std::string>{subscriptions[4], subscriptions[3]})) << "oldest due first";
-  ASSERT_OK_AND_ASSIGN(jobs, tx->ClaimSyncJobs("w", 100, 1000, 10));
+  ASSERT_OK_AND_ASSIGN(jobs, tx->ClaimSyncJobs(kLangflow, "w", 100, 1000, 10));
   EXPECT_EQ(jobs.size(), 3u);
   ASSERT_OK(tx->Commit());
 }
@@ -1312,7 +1318,7 @@ TEST_P(StoreContractTest, EnqueueWhileHeldKeepsTheLeaseAndRevivesADeadJob) {
   {
     auto tx = Tx();
     ASSERT_OK(tx->EnqueueSync(w.subscription, "langflow", 1, 100));
-    ASSERT_OK(tx->ClaimSyncJobs("w", 100, 1000, 1).status());
+    ASSERT_OK(tx->ClaimSyncJobs(kLangflow, "w", 100, 1000, 1).status());
     ASSERT_OK(tx->EnqueueSync(w.subscription, "langflow", 2, 150));
     ASSERT_OK(tx->Commit());
   }
@@ -1391,7 +1397,7 @@ TEST_P(StoreContractTest, RacingClaimersNeverShareAJob) {
           ++failures;
           continue;
         }
-        auto jobs = (*tx)->ClaimSyncJobs("w" + std::to_string(t), 200, 100000, 3);
+        auto jobs = (*tx)->ClaimSyncJobs(kLangflow, "w" + std::to_string(t), 200, 100000, 3);
         if (!jobs.ok() || !(*tx)->Commit().ok()) {
           ++failures;
           continue;

@@ -104,6 +104,9 @@ bool NeedsRehash(std::string_view hash, const PasswordHashOptions& options = {})
 // organizations, users, API keys and the like. Upper case; fixed length, so ids sort as text.
 std::string RandomId();
 
+// Lower-case hex SHA-256 of `bytes` (64 characters): content addresses and stable names.
+std::string Sha256Hex(std::string_view bytes);
+
 // `bytes` random bytes as unpadded URL-safe base64 (ceil(4 * bytes / 3) characters), for CSRF
 // tokens, nonces in URLs and the like. RandomToken(32) carries 256 bits.
 std::string RandomToken(std::size_t bytes);

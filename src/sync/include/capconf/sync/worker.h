@@ -56,7 +56,8 @@ struct WorkerStats {
 
 class SyncWorkers {
  public:
-  // `store`, the targets and `source` must outlive this object. Targets are looked up by Name().
+  // `store`, the targets and `source` must outlive this object. Only the targets' jobs are
+  // claimed (by Name()): another target's jobs wait for a worker that has it.
   SyncWorkers(store::Store& store, std::vector<Target*> targets, DesiredStateSource source,
               WorkerOptions options = {});
   ~SyncWorkers();  // Stop()
@@ -83,6 +84,7 @@ class SyncWorkers {
 
   store::Store& store_;
   std::map<std::string, Target*, std::less<>> targets_;
+  std::vector<std::string> target_names_;  // only their jobs are claimed
   DesiredStateSource source_;
   WorkerOptions options_;
 
