@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <map>
 #include <iostream>
 #include <optional>
 
@@ -242,6 +243,17 @@ int RunServe(const std::vector<std::string>& args, std::FILE* out, std::FILE* er
   auto& keys = b.keys;
   service::SystemClock& clock = b.clock;
   service::Service& service = *b.service;
+  std::map<std::string, std::string, std::less<>> notes;
+  if (o.sync.langflow_url.empty())
+    notes["langflow"] = "Langflow is not configured on this server; the agent waits until it is";
+  if (o.sync.ragflow_url.empty())
+    notes["ragflow"] =
+        "Ragflow is not configured on this server; the knowledge base waits until it is";
+  if (o.sync.workers == 0) {
+    for (const char* target : {"langflow", "ragflow"})
+      notes.try_emplace(target, "this server runs no sync workers: a 'capconf worker' process has to sync it");
+  }
+  service.SetSyncNotes(std::move(notes));
   std::unique_ptr<SyncRuntime> sync;
   if (o.sync.workers > 0) {
     auto made = SyncRuntime::Make(*db, service, o.sync);

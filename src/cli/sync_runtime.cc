@@ -95,8 +95,13 @@ Result<std::unique_ptr<SyncRuntime>> SyncRuntime::Make(store::Store& store,
   options.lease = std::chrono::milliseconds(settings.lease_ms);
   options.retry.base_delay_ms = settings.retry_base_ms;
   options.retry.max_attempts = settings.max_attempts;
+  // A target without a URL is left out: its jobs wait (and GET .../sync says why) instead of
+  // being claimed after every save only to be put back.
+  std::vector<sync::Target*> targets;
+  if (!settings.langflow_url.empty()) targets.push_back(p.langflow.get());
+  if (!settings.ragflow_url.empty()) targets.push_back(p.ragflow.get());
   runtime->workers_ = std::make_unique<sync::SyncWorkers>(
-      store, std::vector<sync::Target*>{p.langflow.get(), p.ragflow.get()},
+      store, std::move(targets),
       [&service](std::string_view id) { return service.DesiredStateOf(id); }, options);
   auto describe = [](const char* name, const std::string& url) {
     return std::string(name) + (url.empty() ? " not configured" : " at " + url);

@@ -113,14 +113,15 @@ class CrawlerImpl final : public Crawler {
         outbound::Method::kGet, url.ToString(), {{"User-Agent", limits_.user_agent}}, {}});
   }
 
-  Robots FetchRobots(const HttpUrl& start) const;
+  // robots.txt of the site `page` is on.
+  Robots FetchRobots(const HttpUrl& page) const;
 
   const outbound::Client& client_;
   const CrawlLimits limits_;
 };
 
-Robots CrawlerImpl::FetchRobots(const HttpUrl& start) const {
-  HttpUrl robots_url = start;
+Robots CrawlerImpl::FetchRobots(const HttpUrl& page) const {
+  HttpUrl robots_url = page;
   robots_url.path = "/robots.txt";
   robots_url.query.reset();
   // Redirects (even to another host, which RFC 9309 allows) are followed by the client.
@@ -130,7 +131,7 @@ Robots CrawlerImpl::FetchRobots(const HttpUrl& start) const {
     // timeout) is why the crawl cannot start.
     return {
         RobotsRules::DisallowAll(),
-        Status(response.status().code(), start.ForDisplay() + ": " + response.status().message() +
+        Status(response.status().code(), page.ForDisplay() + ": " + response.status().message() +
                                              " (while fetching robots.txt)")};
   }
   const int status = response->status;
@@ -160,9 +161,9 @@ Result<CrawlResult> CrawlerImpl::Crawl(std::string_view start_url, int depth) co
     return InvalidArgumentError(WithoutQuery(start_url) + ": " + parsed.status().message());
   }
   const HttpUrl start = std::move(parsed).value();
-  const std::string site = start.Origin();
-
-  const Robots robots = FetchRobots(start);
+  // Both change once, when the start page redirects to another site: that site is crawled.
+  std::string site = start.Origin();
+  Robots robots = FetchRobots(start);
   if (!robots.rules.IsAllowed(start.PathAndQuery())) {
     if (robots.unreachable) return *robots.unreachable;
     return Status(StatusCode::kPermissionDenied,
@@ -223,10 +224,22 @@ Result<CrawlResult> CrawlerImpl::Crawl(std::string_view start_url, int depth) co
       answered = std::move(final_url).value();
     }
     const bool redirected = answered.Key() != item.url.Key();
+    if (start_page && answered.Origin() != site) {
+      // http://example.com/docs -> https://www.example.com/docs is what buyers type: the site
+      // is where the start page lives now, and its robots.txt is the one that governs it. The
+      // page was fetched before that robots.txt could be known, but is only kept if allowed.
+      site = answered.Origin();
+      robots = FetchRobots(answered);
+      if (!robots.rules.IsAllowed(answered.PathAndQuery())) {
+        if (robots.unreachable) return *robots.unreachable;
+        return Status(
+            StatusCode::kPermissionDenied,
+            shown + ": redirected to " + answered.ForDisplay() + ", disallowed by robots.txt");
+      }
+    }
     std::optional<std::string> problem;
     if (answered.Origin() != site) {
       problem = shown + ": redirected to " + answered.ForDisplay() + ", another site";
-      if (start_page) *problem += " (crawl from that URL instead)";
     } else if (redirected && answered_keys.contains(answered.Key())) {
       continue;  // a page already kept (or skipped) under the URL it redirects to
     } else if (redirected && !robots.rules.IsAllowed(answered.PathAndQuery())) {

@@ -976,7 +976,15 @@ Result<std::vector<store::SyncJob>> Service::GetSyncStatus(const Actor& actor,
                                                           std::string_view subscription_id) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
   CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, OwnSubscription(*tx, actor, subscription_id));
-  return tx->ListSyncJobs(subscription_id);
+  CAPCONF_ASSIGN_OR_RETURN(std::vector<store::SyncJob> jobs, tx->ListSyncJobs(subscription_id));
+  for (store::SyncJob& job : jobs) {
+    auto note = sync_notes_.find(job.target);
+    if (note != sync_notes_.end() && job.state != store::SyncState::kInSync &&
+        job.last_error.empty()) {
+      job.last_error = note->second;
+    }
+  }
+  return jobs;
 }
 
 Result<store::SyncJob> Service::ReplaySync(const Actor& actor, std::string_view subscription_id,

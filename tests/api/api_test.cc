@@ -39,20 +39,9 @@ const bool kIgnoreSigpipe = [] {
 class ApiTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string database;
-    if (GetParam() == "postgres") {
-      std::string why;
-      database = testutil::TestPostgresUrl(&why);
-      if (database.empty()) GTEST_SKIP() << "no PostgreSQL: " << why;
-      // A fresh schema per test keeps tests apart on one cluster.
-      schema_ = "api_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++);
-      RunCli("/usr/lib/postgresql/15/bin/psql -q '" + database + "' -c 'CREATE SCHEMA " + schema_ +
-             "' >/dev/null 2>&1 || "
-             "runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -q '" +
-             database + "' -c 'CREATE SCHEMA " + schema_ + "' >/dev/null 2>&1");
-      database += (database.find('?') == std::string::npos ? "?" : "&") +
-                  std::string("options=-csearch_path%3D") + schema_;
-    }
+    std::string skip;
+    std::string database = testing::FreshTestDatabase(GetParam(), &skip);
+    if (!skip.empty()) GTEST_SKIP() << skip;
     database_ = database;
     auto server = testing::ServerProcess::Start(CAPCONF_BINARY, database);
     ASSERT_TRUE(server.ok()) << server.status().message();
@@ -89,8 +78,6 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
 
   std::unique_ptr<testing::ServerProcess> server_;
   std::string database_;
-  std::string schema_;
-  static inline int counter_ = 0;
 };
 
 TEST_P(ApiTest, SignsInWithPasswordAndProtectsStateChangesWithCsrf) {

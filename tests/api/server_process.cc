@@ -10,7 +10,27 @@
 #include <filesystem>
 #include <thread>
 
+#include "browser.h"
+#include "postgres_cluster.h"
+
 namespace capconf::testing {
+
+std::string FreshTestDatabase(const std::string& backend, std::string* skip) {
+  if (backend != "postgres") return "";
+  std::string why;
+  std::string database = testutil::TestPostgresUrl(&why);
+  if (database.empty()) {
+    *skip = "no PostgreSQL: " + why;
+    return "";
+  }
+  static int counter = 0;
+  const std::string schema = "t_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  RunCli("/usr/lib/postgresql/15/bin/psql -q '" + database + "' -c 'CREATE SCHEMA " + schema +
+         "' >/dev/null 2>&1 || runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -q '" +
+         database + "' -c 'CREATE SCHEMA " + schema + "' >/dev/null 2>&1");
+  return database + (database.find('?') == std::string::npos ? "?" : "&") +
+         "options=-csearch_path%3D" + schema;
+}
 
 Result<std::unique_ptr<ServerProcess>> ServerProcess::Start(const std::string& binary,
                                                             std::string database,

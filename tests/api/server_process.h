@@ -13,6 +13,11 @@
 
 namespace capconf::testing {
 
+// A database URL of its own for one test: "" (the server makes a fresh SQLite file) for
+// "sqlite"; for "postgres" the test cluster's URL with a new schema as its search path. An empty
+// result with `*skip` set when PostgreSQL is not available.
+std::string FreshTestDatabase(const std::string& backend, std::string* skip);
+
 class ServerProcess {
  public:
   // Runs `binary serve --listen 127.0.0.1:0 --database DATABASE --data-dir DIR --demo

@@ -96,15 +96,16 @@ class CrawlerTest : public ::testing::Test {
     return MakeCrawler(client_, std::move(limits))->Crawl(site_.Url(path), depth);
   }
 
-  // The pages' URLs relative to the site ("/a"), in the order kept.
-  std::vector<std::string> Paths(const CrawlResult& result) const {
+  // The pages' URLs relative to `site` ("/a"), in the order kept; others in full.
+  static std::vector<std::string> PathsOn(const Site& site, const CrawlResult& result) {
     std::vector<std::string> paths;
-    const std::string origin = site_.Url("");
+    const std::string origin = site.Url("");
     for (const Page& page : result.pages) {
       paths.push_back(page.url.starts_with(origin) ? page.url.substr(origin.size()) : page.url);
     }
     return paths;
   }
+  std::vector<std::string> Paths(const CrawlResult& result) const { return PathsOn(site_, result); }
 
   static bool AnySkipped(const CrawlResult& result, std::string_view part) {
     return std::any_of(result.skipped.begin(), result.skipped.end(),
@@ -449,16 +450,98 @@ TEST_F(CrawlerTest, RedirectsIntoDisallowedPagesAreNotKept) {
                                       site_.Url("/private/page") + ", disallowed by robots.txt"}));
 }
 
-TEST_F(CrawlerTest, StartPageRedirectedToAnotherSiteKeepsNothing) {
+// http://example.com/docs -> https://www.example.com/docs: two loopback ports are two sites.
+TEST_F(CrawlerTest, StartPageRedirectedToAnotherSiteCrawlsThatSite) {
   Site other;
-  other.Set("/", Html("elsewhere"));
-  site_.Set("/", Redirect(other.Url("/")));
-  Result<CrawlResult> result = Crawl("/", 2);
+  site_.Set("/docs", Redirect(other.Url("/docs")));  // the chain ends on `other`: /docs -> /docs/
+  site_.Set("/back", Html("the first site"));
+  site_.Set("/docs/a", Html("the first site"));
+  other.Set("/docs", Redirect("/docs/"));
+  other.Set("/docs/", Html("<a href=\"a\"><a href=\"a2\"><a href=\"./\"><a href=\"" +
+                           site_.Url("/back") + "\">"));
+  other.Set("/docs/a", Html("<a href=\"b\"><a href=\"" + site_.Url("/docs/a") + "\">"));
+  other.Set("/docs/a2", Html("leaf"));
+  other.Set("/docs/b", Html("<a href=\"c\">"));
+  other.Set("/docs/c", Html("too deep"));
+  Result<CrawlResult> result = Crawl("/docs", 3);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
-  EXPECT_TRUE(result->pages.empty());
+  // The start page is level 1 where it lands; the redirect costs no level.
+  EXPECT_EQ(PathsOn(other, *result),
+            (std::vector<std::string>{"/docs/", "/docs/a", "/docs/a2", "/docs/b"}));
+  EXPECT_EQ(other.Requested(),
+            (std::vector<std::string>{"/docs", "/docs/", "/docs/a", "/docs/a2", "/docs/b"}));
+  EXPECT_EQ(site_.Requested(), (std::vector<std::string>{"/docs"}));  // no link back followed
+  EXPECT_EQ(site_.CountRequests("/robots.txt"), 1);
+  EXPECT_EQ(other.CountRequests("/robots.txt"), 1);
+  EXPECT_TRUE(result->skipped.empty());
+}
+
+TEST_F(CrawlerTest, StartPageRedirectedToAnotherSiteFollowsThatSitesRobots) {
+  Site other;
+  // Each robots.txt disallows what the other allows: only the final site's must count.
+  site_.Set("/robots.txt", Typed("text/plain", "User-agent: *\nDisallow: /docs/public\n"));
+  other.Set("/robots.txt", Typed("text/plain", "User-agent: *\nDisallow: /docs/secret\n"));
+  site_.Set("/docs", Redirect(other.Url("/docs")));
+  other.Set("/docs", Html("<a href=\"/docs/public\"><a href=\"/docs/secret\">"));
+  other.Set("/docs/public", Html("public"));
+  other.Set("/docs/secret", Html("secret"));
+  Result<CrawlResult> result = Crawl("/docs", 2);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(PathsOn(other, *result), (std::vector<std::string>{"/docs", "/docs/public"}));
   EXPECT_EQ(result->skipped,
-            (std::vector<std::string>{site_.Url("/") + ": redirected to " + other.Url("/") +
-                                      ", another site (crawl from that URL instead)"}));
+            (std::vector<std::string>{other.Url("/docs/secret") + ": disallowed by robots.txt"}));
+  EXPECT_FALSE(other.WasRequested("/docs/secret"));
+}
+
+TEST_F(CrawlerTest, StartPageRedirectedIntoAnotherSitesDisallowedPageIsPermissionDenied) {
+  Site other;
+  other.Set("/robots.txt", Typed("text/plain", "User-agent: *\nDisallow: /private\n"));
+  other.Set("/private/docs", Html("<a href=\"/private/more\">"));
+  site_.Set("/docs", Redirect(other.Url("/private/docs")));
+  Result<CrawlResult> result = Crawl("/docs", 2);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(result.status().message(), site_.Url("/docs") + ": redirected to " +
+                                           other.Url("/private/docs") +
+                                           ", disallowed by robots.txt");
+  EXPECT_EQ(other.CountRequests("/robots.txt"), 1);
+  EXPECT_FALSE(other.WasRequested("/private/more"));
+}
+
+TEST_F(CrawlerTest, StartPageRedirectedToASiteWhoseRobotsFailsIsUnavailable) {
+  Site other;
+  other.Set("/robots.txt", MakeReply(503, "down"));
+  other.Set("/docs", Html("<a href=\"/more\">"));
+  site_.Set("/docs", Redirect(other.Url("/docs")));
+  Result<CrawlResult> result = Crawl("/docs", 2);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(result.status().message(),
+            other.Url("/robots.txt") +
+                " answered 503; until it can be read, nothing on the site may be crawled");
+  EXPECT_FALSE(other.WasRequested("/more"));
+}
+
+TEST_F(CrawlerTest, AfterTheStartPageMovedLaterRedirectsToAnotherSiteAreStillSkipped) {
+  Site other;
+  Site third;
+  site_.Set("/", Redirect(other.Url("/")));
+  site_.Set("/returned", Html("<a href=\"/first-site-only\">"));
+  other.Set("/", Html("<a href=\"/home\"><a href=\"/away\"><a href=\"/stays\">"));
+  other.Set("/home", Redirect(site_.Url("/returned")));
+  other.Set("/away", Redirect(third.Url("/landing")));
+  other.Set("/stays", Html("here"));
+  third.Set("/landing", Html("<a href=\"/deeper\">"));
+  Result<CrawlResult> result = Crawl("/", 3);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(PathsOn(other, *result), (std::vector<std::string>{"/", "/stays"}));
+  EXPECT_EQ(
+      result->skipped,
+      (std::vector<std::string>{
+          other.Url("/home") + ": redirected to " + site_.Url("/returned") + ", another site",
+          other.Url("/away") + ": redirected to " + third.Url("/landing") + ", another site"}));
+  EXPECT_FALSE(site_.WasRequested("/first-site-only"));
+  EXPECT_FALSE(third.WasRequested("/deeper"));
 }
 
 // --- the start page ----------------------------------------------------------------------------

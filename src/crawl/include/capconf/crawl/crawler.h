@@ -4,16 +4,23 @@
 // outbound guard (outbound::Client): the buyer chose the URL.
 //
 // What is fetched: the start page, then links found in HTML pages, breadth first, up to
-// `depth` levels (depth 1 = the start page only), on the same site only (same scheme, host and
-// port as the start URL), each URL once (fragments dropped), and only what the site's
-// robots.txt allows for our user agent. Limits on pages and bytes keep one source bounded.
+// `depth` levels (depth 1 = the start page only), on the same site only, each URL once
+// (fragments dropped), and only what the site's robots.txt allows for our user agent. Limits on
+// pages and bytes keep one source bounded.
 //
-// robots.txt is read once per crawl as RFC 9309 says: a 4xx means no rules, a 5xx (or 429) or no
-// answer means nothing may be fetched. Pages are kept when they answer 2xx from the same site
-// (after redirects) with a document type: HTML and XHTML, which are also searched for <a> and
-// <area> links, and any other type but images, audio, video, fonts, archives and
-// application/octet-stream (and none: a page without a Content-Type is skipped). max_total_bytes
-// counts every body read, kept or not.
+// The site (scheme, host and port) is the start page's after its redirects: when the start URL
+// redirects to another site (http://example.com/docs -> https://www.example.com/docs), that
+// site is the one crawled, and links back to the first are not followed. Redirects of later
+// pages to another site are skipped.
+//
+// robots.txt is read as RFC 9309 says: a 4xx means no rules, a 5xx (or 429) or no answer means
+// nothing may be fetched. The start URL's site's robots.txt is read before the start page is
+// requested; when the start page lands on another site, that site's robots.txt is read too and
+// is the one that applies from then on, to the start page's final URL first. Pages are kept
+// when they answer 2xx from the site (after redirects) with a document type: HTML and XHTML,
+// which are also searched for <a> and <area> links, and any other type but images, audio,
+// video, fonts, archives and application/octet-stream (and none: a page without a Content-Type
+// is skipped). max_total_bytes counts every body read, kept or not.
 
 #include <cstddef>
 #include <memory>
@@ -55,11 +62,12 @@ class Crawler {
  public:
   virtual ~Crawler() = default;
   // The pages of one source. A Status only when the start page itself cannot be had (refused
-  // by the guard, unreachable, not 2xx, disallowed by robots.txt); its message says why in
+  // by the guard, unreachable, not 2xx, disallowed by robots.txt, its final URL disallowed by
+  // the robots.txt of the site it redirected to: kPermissionDenied); its message says why in
   // plain words. kUnavailable/kDeadlineExceeded are worth retrying, the rest are not. When
-  // robots.txt cannot be had, that is the start page's Status (the client's code, or
-  // kUnavailable for a 5xx). A start page that answers but is not kept (redirected to another
-  // site, too big, not a document) gives no pages and a line in `skipped`.
+  // either robots.txt cannot be had, that is the start page's Status (the client's code, or
+  // kUnavailable for a 5xx). A start page that answers but is not kept (too big, not a
+  // document) gives no pages and a line in `skipped`.
   virtual Result<CrawlResult> Crawl(std::string_view start_url, int depth) const = 0;
 };
 

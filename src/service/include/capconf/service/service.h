@@ -237,7 +237,14 @@ class Service {
   // callers acting for someone (no tenant check). Secrets are decrypted.
   Result<sync::DesiredState> DesiredStateOf(std::string_view subscription_id);
   // `wake` runs after every commit that made sync jobs due, so in-process workers start at once.
+  // Set before serving.
   void OnSyncDue(std::function<void()> wake) { on_sync_due_ = std::move(wake); }
+  // Why a target's jobs wait, by target, when this deployment cannot serve it ("Langflow is not
+  // configured on this server"): GetSyncStatus shows it as the last error of its waiting jobs.
+  // Set before serving.
+  void SetSyncNotes(std::map<std::string, std::string, std::less<>> notes) {
+    sync_notes_ = std::move(notes);
+  }
 
  private:
   struct Loaded;  // a subscription with its offering, template and configuration
@@ -270,6 +277,7 @@ class Service {
   ServiceOptions options_;
   // Called after a transaction made sync jobs due (the in-process workers' Wake).
   std::function<void()> on_sync_due_;
+  std::map<std::string, std::string, std::less<>> sync_notes_;
   // Read on every request, replaced when a template version is published.
   std::atomic<std::shared_ptr<const CatalogSnapshot>> catalog_;
   std::unique_ptr<internal::ViewCache> views_;
