@@ -16,6 +16,7 @@
 #include "capconf/service/service.h"
 #include "capconf/store/store.h"
 #include "catalog_selection.h"
+#include "keyring_sealer.h"
 #include "sync_runtime.h"
 
 namespace capconf::cli {
@@ -116,35 +117,6 @@ Result<std::unique_ptr<store::Store>> OpenAndMigrate(const std::string& url) {
   CAPCONF_RETURN_IF_ERROR(db->Migrate());
   return db;
 }
-
-// Seals write-only values with the server's keyring; the key id travels with the nonce
-// ("<key id>:<nonce>") so that rotated keys still open old secrets.
-class KeyringSealer final : public service::SecretSealer {
- public:
-  explicit KeyringSealer(access::Keyring keyring) : keyring_(std::move(keyring)) {}
-  Status Seal(std::string_view plaintext, store::Secret& secret) const override {
-    std::string ad = secret.subscription_id + "|" + secret.pointer;
-    CAPCONF_ASSIGN_OR_RETURN(access::Sealed sealed, keyring_.Seal(plaintext, ad));
-    secret.ciphertext.assign(sealed.ciphertext.begin(), sealed.ciphertext.end());
-    std::string nonce = sealed.key_id + ":" + sealed.nonce;
-    secret.nonce.assign(nonce.begin(), nonce.end());
-    secret.last4 = access::LastFour(plaintext);
-    return Status::Ok();
-  }
-  Result<std::string> Unseal(const store::Secret& secret) const override {
-    const std::string nonce(secret.nonce.begin(), secret.nonce.end());
-    const std::size_t colon = nonce.find(':');
-    if (colon == std::string::npos) return Status(StatusCode::kDataLoss, "a stored secret has no key id");
-    access::Sealed sealed;
-    sealed.key_id = nonce.substr(0, colon);
-    sealed.nonce = nonce.substr(colon + 1);
-    sealed.ciphertext.assign(secret.ciphertext.begin(), secret.ciphertext.end());
-    return keyring_.Open(sealed, secret.subscription_id + "|" + secret.pointer);
-  }
-
- private:
-  access::Keyring keyring_;
-};
 
 constexpr const char* kDemoPassword = "capconf-demo-1234";
 
