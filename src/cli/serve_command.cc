@@ -231,7 +231,7 @@ int RunServe(const std::vector<std::string>& args, std::FILE* out, std::FILE* er
     auto made = SyncRuntime::Make(*db, service, o.sync);
     if (!made.ok()) return Fail(err, "serve", made.status().message());
     sync = std::move(made).value();
-    service.OnSyncDue([workers = &sync->workers()] { workers->Wake(); });
+    if (sync->active()) service.OnSyncDue([workers = &sync->workers()] { workers->Wake(); });
   }
   if (o.demo) {
     if (Status s = SeedDemo(*db, service, clock, out); !s.ok())

@@ -100,14 +100,17 @@ Result<std::unique_ptr<SyncRuntime>> SyncRuntime::Make(store::Store& store,
   std::vector<sync::Target*> targets;
   if (!settings.langflow_url.empty()) targets.push_back(p.langflow.get());
   if (!settings.ragflow_url.empty()) targets.push_back(p.ragflow.get());
+  runtime->active_ = !targets.empty();
   runtime->workers_ = std::make_unique<sync::SyncWorkers>(
-      store, std::move(targets),
+      store, targets,
       [&service](std::string_view id) { return service.DesiredStateOf(id); }, options);
   auto describe = [](const char* name, const std::string& url) {
     return std::string(name) + (url.empty() ? " not configured" : " at " + url);
   };
-  runtime->description_ = std::to_string(settings.workers) + " sync worker" +
-                          (settings.workers == 1 ? "" : "s") + ", " +
+  runtime->description_ = (targets.empty() ? std::string("no sync workers (no target configured)")
+                                          : std::to_string(settings.workers) + " sync worker" +
+                                                (settings.workers == 1 ? "" : "s")) +
+                          ", " +
                           describe("langflow", settings.langflow_url) + ", " +
                           describe("ragflow", settings.ragflow_url);
   return runtime;

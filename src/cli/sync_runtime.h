@@ -47,6 +47,8 @@ class SyncRuntime {
   void Start();
   void Stop();
   sync::SyncWorkers& workers() { return *workers_; }
+  // False when no target is configured: then no worker thread runs.
+  bool active() const { return active_; }
   // "langflow at http://…, ragflow not configured" for the start-up line.
   const std::string& description() const { return description_; }
 
@@ -56,6 +58,7 @@ class SyncRuntime {
   std::unique_ptr<Parts> parts_;
   std::unique_ptr<sync::SyncWorkers> workers_;
   std::string description_;
+  bool active_ = false;
 };
 
 }  // namespace capconf::cli

@@ -253,6 +253,8 @@ class Run {
   Result<int> DeleteStaleCopies(const std::string& project_id, std::string_view keep_id);
   Result<std::map<std::string, ExistingVariable>> ListOurVariables();
   Status CreateVariable(const std::string& name, const Wanted& wanted);
+  Status UpdateVariable(const std::string& name, const ExistingVariable& have,
+                        const Wanted& wanted);
   Status DeleteVariable(const std::string& id);
   Status SyncVariables(const std::map<std::string, Wanted>& wanted);
 
@@ -454,13 +456,18 @@ Result<FlowSummary> Run::SyncFlow(const std::string& project_id) {
   const bool same = StringMember(*keep, "description") == marker ||
                     (copy_data != nullptr && json::Equal(*copy_data, data));
   if (!same) {
-    // PUT keeps the copy's id, so whatever refers to the flow keeps working.
+    // PATCH keeps the copy's id, so whatever refers to the flow keeps working.
     // It keeps its name too: Langflow may have had to rename it ("capconf-S (1)").
     const std::string path = std::string(kFlows) + EscapeSegment(id);
-    value update = body;
-    update.as_object()["name"] = StringMember(*keep, "name").value_or(name_);
-    CAPCONF_ASSIGN_OR_RETURN(Reply updated, Send(Method::kPut, path, &update));
-    static_cast<void>(updated);
+    const value update = {{"name", StringMember(*keep, "name").value_or(name_)},
+                          {"description", marker},
+                          {"data", data},
+                          {"folder_id", project_id}};
+    CAPCONF_ASSIGN_OR_RETURN(Reply updated, Send(Method::kPatch, path, &update, true));
+    if (updated.status == 404) {
+      // Deleted in Langflow since it was listed; the next Apply copies the template again.
+      return UnavailableError("Langflow's flow " + id + " went away while syncing");
+    }
     note = "flow updated";
   }
   if (copies->size() > 1) {
@@ -497,6 +504,28 @@ Status Run::CreateVariable(const std::string& name, const Wanted& wanted) {
   return Status::Ok();
 }
 
+Status Run::UpdateVariable(const std::string& name, const ExistingVariable& have,
+                           const Wanted& wanted) {
+  const std::string_view type = wanted.credential ? kCredential : kGeneric;
+  const value body = {{"id", have.id},
+                      {"name", name},
+                      {"value", wanted.value},
+                      {"type", type},
+                      {"default_fields", array()}};
+  const std::string path = std::string(kVariables) + EscapeSegment(have.id);
+  CAPCONF_ASSIGN_OR_RETURN(Reply reply, Send(Method::kPatch, path, &body, true));
+  // Deleted in Langflow since it was listed: nothing left to update, so make it anew.
+  if (reply.status == 404) return CreateVariable(name, wanted);
+  // Langflow versions whose update has no `type` answer with the old one. Only a replacement
+  // changes it there; otherwise every later Apply would find the type wrong and PATCH again.
+  if (std::optional<std::string> answered = StringMember(reply.body, "type");
+      answered && *answered != type) {
+    CAPCONF_RETURN_IF_ERROR(DeleteVariable(have.id));
+    return CreateVariable(name, wanted);
+  }
+  return Status::Ok();
+}
+
 Status Run::DeleteVariable(const std::string& id) {
   CAPCONF_ASSIGN_OR_RETURN(
       Reply reply,
@@ -507,8 +536,8 @@ Status Run::DeleteVariable(const std::string& id) {
 
 Status Run::SyncVariables(const std::map<std::string, Wanted>& wanted) {
   CAPCONF_ASSIGN_OR_RETURN(auto existing, ListOurVariables());
-  // New ones first, then changed ones, then the unwanted: a flow running meanwhile misses as
-  // little as possible.
+  // New ones first, then changed ones (in place: never missing meanwhile), then the unwanted: a
+  // flow running meanwhile misses as little as possible.
   std::vector<std::pair<const std::string*, const Wanted*>> changed;
   for (const auto& [name, want] : wanted) {
     auto it = existing.find(name);
@@ -523,8 +552,7 @@ Status Run::SyncVariables(const std::map<std::string, Wanted>& wanted) {
     }
   }
   for (const auto& [name, want] : changed) {
-    CAPCONF_RETURN_IF_ERROR(DeleteVariable(existing.at(*name).id));
-    CAPCONF_RETURN_IF_ERROR(CreateVariable(*name, *want));
+    CAPCONF_RETURN_IF_ERROR(UpdateVariable(*name, existing.at(*name), *want));
   }
   for (const auto& [name, have] : existing) {
     if (wanted.count(name) == 0) CAPCONF_RETURN_IF_ERROR(DeleteVariable(have.id));

@@ -334,7 +334,7 @@ Result<Response> PerformHop(const GuardOptions& options, const CheckedUrl& url, 
   // No "Expect: 100-continue" wait before a body.
   if (!append("Expect:")) return InternalError("out of memory");
   const bool sends_body = method == Method::kPost || method == Method::kPut ||
-                          (method == Method::kDelete && !body.empty());
+                          method == Method::kPatch || (method == Method::kDelete && !body.empty());
   const bool has_content_type = std::any_of(headers.begin(), headers.end(), [](const auto& h) {
     return ToLower(h.first) == "content-type";
   });
@@ -387,6 +387,7 @@ Result<Response> PerformHop(const GuardOptions& options, const CheckedUrl& url, 
       set(curl_easy_setopt(curl, CURLOPT_POST, 1L));
       break;
     case Method::kPut:
+    case Method::kPatch:
     case Method::kDelete:
       set(curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, MethodName(method).data()));
       break;
@@ -526,7 +527,8 @@ Result<Response> GuardedClient::Send(const Request& request) const {
     Result<CheckedUrl> next = CheckUrl(*target, options_.address_policy);
     if (!next.ok()) return RefuseRedirect(*target, next.status());
 
-    // What browsers do: 303 always, and 301/302 after a POST, continue with a GET.
+    // What browsers do: 303 always, and 301/302 after a POST, continue with a GET; 301/302
+    // after PUT, PATCH or DELETE, and 307/308 after anything, repeat the method and body.
     if (response.status == 303 ||
         (method == Method::kPost && (response.status == 301 || response.status == 302))) {
       method = Method::kGet;

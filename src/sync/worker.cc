@@ -46,7 +46,8 @@ std::int64_t SyncWorkers::Now() const {
 
 void SyncWorkers::Start() {
   std::lock_guard lock(mutex_);
-  if (!threads_.empty()) return;
+  // Without targets there is nothing to claim: no thread polls the database for nothing.
+  if (!threads_.empty() || targets_.empty()) return;
   stopping_ = false;
   for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this, i] { Run(i); });
   renewer_ = std::thread([this] { RenewLeases(); });
@@ -59,6 +60,7 @@ void SyncWorkers::Stop() {
     stopping_ = true;
   }
   wake_.notify_all();
+  renew_.notify_all();
   for (std::thread& thread : threads_) thread.join();
   renewer_.join();
   std::lock_guard lock(mutex_);
@@ -66,11 +68,15 @@ void SyncWorkers::Stop() {
 }
 
 void SyncWorkers::Wake() {
+  // Called after every save: waking a thread costs a context switch (dear on virtual machines),
+  // so only an idle one is woken, and one is enough (it looks again after every batch).
+  bool someone_idle;
   {
     std::lock_guard lock(mutex_);
     ++wakes_;
+    someone_idle = idle_ > 0;
   }
-  wake_.notify_all();
+  if (someone_idle) wake_.notify_one();
 }
 
 WorkerStats SyncWorkers::stats() const {
@@ -92,14 +98,16 @@ void SyncWorkers::Run(int index) {
     bool worked = RunBatch(token);
     std::unique_lock lock(mutex_);
     if (worked) continue;  // there may be more due right now
+    ++idle_;
     wake_.wait_for(lock, options_.poll, [&] { return stopping_ || wakes_ != seen; });
+    --idle_;
   }
 }
 
 void SyncWorkers::RenewLeases() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    wake_.wait_for(lock, options_.lease / 3, [&] { return stopping_; });
+    renew_.wait_for(lock, options_.lease / 3, [&] { return stopping_; });
     if (stopping_) return;
     std::vector<std::string> tokens(active_tokens_.begin(), active_tokens_.end());
     lock.unlock();

@@ -372,16 +372,18 @@ Reply FakeLangflow::State::FlowItem(const std::string& method, const std::string
   const std::optional<std::string> name = StringField(*body, "name");
   const std::optional<std::string> folder = StringField(*body, "folder_id");
   if (folder && FindProject(*folder) == nullptr) return Detail(400, "Invalid folder_id");
+  // flows.py maps a unique-constraint violation to 400 in update_flow (PATCH), 409 in upsert_flow.
+  const int conflict = method == "PATCH" ? 400 : 409;
   if (name) {
     for (const FakeFlow& f : flows) {
-      if (f.id != id && f.name == *name) return Detail(409, "Name must be unique");
+      if (f.id != id && f.name == *name) return Detail(conflict, "Name must be unique");
     }
   }
   const std::optional<std::string> endpoint = StringField(*body, "endpoint_name");
   if (endpoint) {
     for (const FakeFlow& f : flows) {
       if (f.id != id && f.endpoint_name == *endpoint) {
-        return Detail(409, "Endpoint name must be unique");
+        return Detail(conflict, "Endpoint name must be unique");
       }
     }
   }
@@ -452,15 +454,26 @@ Reply FakeLangflow::State::VariableItem(const std::string& method, const std::st
     return NoContent();
   }
   if (method != "PATCH") return Detail(405, "Method Not Allowed");
+  // VariableUpdate requires the id in the body too (the path's is the one used).
+  if (!StringField(*body, "id")) return Unprocessable("id: Field required");
   if (it == variables.end()) return Detail(404, "Variable not found");
-  if (std::optional<std::string> name = StringField(*body, "name")) {
+  const std::optional<std::string> name = StringField(*body, "name");
+  if (name) {
     for (const FakeVariable& v : variables) {
       if (v.id != id && v.name == *name) return Detail(400, "Variable name already exists");
     }
-    it->name = *name;
   }
+  // Fields left out (or null) keep their value; the id, and so the variable, stays.
+  if (name) it->name = *name;
   if (std::optional<std::string> text = StringField(*body, "value")) it->value = *text;
   if (std::optional<std::string> type = StringField(*body, "type")) it->type = *type;
+  auto fields = body->find("default_fields");
+  if (fields != body->end() && fields->value().is_array()) {
+    it->default_fields.clear();
+    for (const value& field : fields->value().get_array()) {
+      if (field.is_string()) it->default_fields.emplace_back(field.get_string());
+    }
+  }
   return Json(200, VariableJson(*it));
 }
 

@@ -11,6 +11,9 @@
 // project or flow name the user already has is renamed "name (1)" on create, a variable name the
 // user already has is a 400, an empty variable value is a 400, Credential values are never
 // read back, flow data must hold "nodes" and "edges", and deleting a project deletes its flows.
+// PATCH updates in place (same id; fields left out or null keep their value) and answers 200 with
+// the updated object, 404 for an unknown id, 400 for a name another flow or variable of the user
+// has (PUT of a flow: 409), and 422 for a variable update without "id" in its body.
 // A collection path without its trailing slash is redirected (307), as FastAPI does. A project
 // named "My Projects" exists from the start (Langflow's default project); template flows live
 // there.

@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <chrono>
+#include <functional>
 #include <set>
 #include <string>
 #include <thread>
@@ -108,6 +110,14 @@ class LangflowTargetTest : public ::testing::Test {
       if (v.name.compare(0, prefix.size(), prefix) == 0) out[v.name] = v;
     }
     return out;
+  }
+  // Requests received whose "METHOD /path" starts with `prefix`.
+  int RequestsStartingWith(std::string_view prefix) const {
+    int total = 0;
+    for (const auto& [request, count] : fake_.request_counts()) {
+      if (request.compare(0, prefix.size(), prefix) == 0) total += count;
+    }
+    return total;
   }
   // Exactly one project and one flow copy for `subscription`, and `variables` variables.
   void ExpectProvisionedOnce(std::string_view subscription, std::size_t variables) const {
@@ -233,13 +243,21 @@ TEST_F(LangflowTargetTest, SecondApplyRewritesOnlyTheCredentials) {
   const std::map<std::string, FakeVariable> before = VariablesOf(kSub);
   fake_.ResetCounts();
   ASSERT_EQ(target_->Apply(State(kSub)).kind, OutcomeKind::kApplied);
-  // Two credentials: each deleted and created again (Langflow never reads them back).
-  EXPECT_EQ(fake_.writes(), 4);
-  EXPECT_EQ(fake_.requests("POST /api/v1/variables/"), 2);
+  // Two credentials, each written again in place (Langflow never reads them back).
+  EXPECT_EQ(fake_.writes(), 2);
+  EXPECT_EQ(RequestsStartingWith("PATCH /api/v1/variables/"), 2);
+  for (const auto& [name, variable] : before) {
+    EXPECT_EQ(fake_.requests("PATCH /api/v1/variables/" + variable.id),
+              variable.type == "Credential" ? 1 : 0)
+        << name;
+  }
+  EXPECT_EQ(RequestsStartingWith("POST "), 0);
+  EXPECT_EQ(RequestsStartingWith("DELETE "), 0);
   const std::map<std::string, FakeVariable> after = VariablesOf(kSub);
   ASSERT_EQ(after.size(), before.size());
   for (const auto& [name, variable] : after) {
-    EXPECT_EQ(variable.id != before.at(name).id, variable.type == "Credential") << name;
+    EXPECT_EQ(variable.id, before.at(name).id) << name;
+    EXPECT_EQ(variable.type, before.at(name).type) << name;
     EXPECT_EQ(variable.value, before.at(name).value) << name;
   }
 }
@@ -259,13 +277,165 @@ TEST_F(LangflowTargetTest, ChangedValueUpdatesExactlyThatVariable) {
   ASSERT_EQ(after.size(), before.size());
   const std::string changed = Name(kSub, "/rag/chunk_size");
   EXPECT_EQ(after.at(changed).value, "1024");
+  EXPECT_EQ(after.at(changed).type, "Generic");
+  EXPECT_TRUE(after.at(changed).default_fields.empty());
   for (const auto& [name, variable] : after) {
+    EXPECT_EQ(variable.id, before.at(name).id) << name;  // the changed one too: updated in place
     if (name == changed) continue;
-    EXPECT_EQ(variable.id, before.at(name).id) << name;
     EXPECT_EQ(variable.value, before.at(name).value) << name;
   }
-  EXPECT_EQ(fake_.writes(), 2);  // DELETE + POST of that one variable
+  // One PATCH of that one variable; no DELETE + POST.
+  EXPECT_EQ(fake_.writes(), 1);
+  EXPECT_EQ(fake_.requests("PATCH /api/v1/variables/" + before.at(changed).id), 1);
+  EXPECT_EQ(RequestsStartingWith("POST "), 0);
+  EXPECT_EQ(RequestsStartingWith("DELETE "), 0);
+}
+
+// Runs `before` on each request (it may rewrite it, or act on Langflow first) and `after` once
+// the inner client has answered, so tests can look at Langflow between any two requests.
+class HookedClient final : public outbound::Client {
+ public:
+  using Before = std::function<void(outbound::Request&)>;
+  using After = std::function<void(const outbound::Request&)>;
+  HookedClient(const outbound::Client& inner, Before before, After after = {})
+      : inner_(inner), before_(std::move(before)), after_(std::move(after)) {}
+
+  Result<outbound::Response> Send(const outbound::Request& request) const override {
+    outbound::Request copy = request;
+    if (before_) before_(copy);
+    Result<outbound::Response> response = inner_.Send(copy);
+    if (after_) after_(copy);
+    return response;
+  }
+
+ private:
+  const outbound::Client& inner_;
+  const Before before_;
+  const After after_;
+};
+
+bool IsPatchOf(const outbound::Request& request, std::string_view path_prefix) {
+  return request.method == outbound::Method::kPatch &&
+         request.url.find(path_prefix) != std::string::npos;
+}
+
+TEST_F(LangflowTargetTest, UpdateNeverLeavesTheVariableMissing) {
+  DesiredState state = State(kSub);
+  ASSERT_EQ(target_->Apply(state).kind, OutcomeKind::kApplied);
+  const std::string changed = Name(kSub, "/rag/chunk_size");
+  const std::string credential = Name(kSub, "/web_search/api_key");
+  const std::string id = fake_.variable(changed)->id;
+
+  // A failed PATCH changes nothing: the old value is still there, under the same id.
+  state.config["rag"].as_object()["chunk_size"] = 1024;
+  for (int status : {503, 400}) {
+    fake_.FailNext(1, status, std::nullopt, "PATCH /api/v1/variables/" + id);
+    const Outcome failed = target_->Apply(state);
+    EXPECT_EQ(failed.kind, status == 503 ? OutcomeKind::kRetry : OutcomeKind::kPermanent)
+        << failed.message;
+    EXPECT_EQ(failed.message, "Langflow answered " + std::to_string(status) +
+                                  " to PATCH /api/v1/variables/" + id);  // no detail: it could echo
+    ASSERT_TRUE(fake_.variable(changed).has_value());
+    EXPECT_EQ(fake_.variable(changed)->value, "512");
+    EXPECT_EQ(fake_.variable(changed)->id, id);
+  }
+
+  // Whatever request the update is at, both variables are there, with the old or the new value.
+  int checked = 0;
+  HookedClient watching(client_, nullptr, [&](const outbound::Request&) {
+    const std::optional<FakeVariable> now = fake_.variable(changed);
+    ASSERT_TRUE(now.has_value());
+    EXPECT_EQ(now->id, id);
+    EXPECT_TRUE(now->value == "512" || now->value == "1024") << now->value;
+    EXPECT_TRUE(fake_.variable(credential).has_value());
+    ++checked;
+  });
+  ASSERT_EQ(MakeLangflowTarget({fake_.base_url(), kKey}, watching)->Apply(state).kind,
+            OutcomeKind::kApplied);
+  EXPECT_GT(checked, 3);
+  EXPECT_EQ(fake_.variable(changed)->value, "1024");
+  EXPECT_EQ(fake_.variable(changed)->id, id);
+}
+
+TEST_F(LangflowTargetTest, VariableDeletedSinceListedIsCreatedAgain) {
+  DesiredState state = State(kSub);
+  ASSERT_EQ(target_->Apply(state).kind, OutcomeKind::kApplied);
+  const std::string changed = Name(kSub, "/rag/chunk_size");
+  const std::string old_id = fake_.variable(changed)->id;
+
+  // Someone deletes the variable in Langflow between our listing and our PATCH: a 404.
+  HookedClient racing(client_, [&](outbound::Request& request) {
+    if (!IsPatchOf(request, "/api/v1/variables/" + old_id)) return;
+    outbound::Request deletion = request;
+    deletion.method = outbound::Method::kDelete;
+    deletion.body.clear();
+    ASSERT_EQ(client_.Send(deletion)->status, 204);
+  });
+  state.config["rag"].as_object()["chunk_size"] = 1024;
+  fake_.ResetCounts();
+  const Outcome outcome = MakeLangflowTarget({fake_.base_url(), kKey}, racing)->Apply(state);
+  ASSERT_EQ(outcome.kind, OutcomeKind::kApplied) << outcome.message;
+  EXPECT_EQ(fake_.requests("PATCH /api/v1/variables/" + old_id), 1);
   EXPECT_EQ(fake_.requests("POST /api/v1/variables/"), 1);
+  ASSERT_TRUE(fake_.variable(changed).has_value());
+  EXPECT_EQ(fake_.variable(changed)->value, "1024");
+  EXPECT_NE(fake_.variable(changed)->id, old_id);
+  ExpectProvisionedOnce(kSub, 9);
+}
+
+TEST_F(LangflowTargetTest, LeafBecomingASecretChangesTypeInPlace) {
+  DesiredState state = State(kSub);
+  ASSERT_EQ(target_->Apply(state).kind, OutcomeKind::kApplied);
+  const std::string name = Name(kSub, "/branding/agent_name");
+  const std::string id = fake_.variable(name)->id;
+  ASSERT_EQ(fake_.variable(name)->type, "Generic");
+
+  state.secrets["/branding/agent_name"] = "Ada-SECRET";
+  fake_.ResetCounts();
+  ASSERT_EQ(target_->Apply(state).kind, OutcomeKind::kApplied);
+  EXPECT_EQ(fake_.variable(name)->type, "Credential");
+  EXPECT_EQ(fake_.variable(name)->value, "Ada-SECRET");
+  EXPECT_EQ(fake_.variable(name)->id, id);
+  EXPECT_EQ(RequestsStartingWith("POST "), 0);
+  EXPECT_EQ(RequestsStartingWith("DELETE "), 0);
+
+  // And back: the secret is gone, the config leaf stays.
+  state.secrets.erase("/branding/agent_name");
+  ASSERT_EQ(target_->Apply(state).kind, OutcomeKind::kApplied);
+  EXPECT_EQ(fake_.variable(name)->type, "Generic");
+  EXPECT_EQ(fake_.variable(name)->value, "Ada");
+  EXPECT_EQ(fake_.variable(name)->id, id);
+}
+
+// Langflow versions from before `type` was part of VariableUpdate ignore it and answer with the
+// old type: the target then replaces the variable, or every Apply would PATCH it again.
+TEST_F(LangflowTargetTest, TypeThatPatchDoesNotChangeIsReplaced) {
+  DesiredState state = State(kSub);
+  ASSERT_EQ(target_->Apply(state).kind, OutcomeKind::kApplied);
+  const std::string name = Name(kSub, "/branding/agent_name");
+  const std::string id = fake_.variable(name)->id;
+  HookedClient old_langflow(client_, [](outbound::Request& request) {
+    if (!IsPatchOf(request, "/api/v1/variables/")) return;
+    boost::json::value body = boost::json::parse(request.body);
+    body.as_object().erase("type");
+    request.body = boost::json::serialize(body);
+  });
+  std::unique_ptr<sync::Target> target = MakeLangflowTarget({fake_.base_url(), kKey}, old_langflow);
+
+  state.secrets["/branding/agent_name"] = "Ada-SECRET";
+  ASSERT_EQ(target->Apply(state).kind, OutcomeKind::kApplied);
+  EXPECT_EQ(fake_.variable(name)->type, "Credential");
+  EXPECT_EQ(fake_.variable(name)->value, "Ada-SECRET");
+  EXPECT_NE(fake_.variable(name)->id, id);
+
+  // Settled: the next Apply only rewrites the credentials, in place.
+  const std::string new_id = fake_.variable(name)->id;
+  fake_.ResetCounts();
+  ASSERT_EQ(target->Apply(state).kind, OutcomeKind::kApplied);
+  EXPECT_EQ(fake_.variable(name)->id, new_id);
+  EXPECT_EQ(RequestsStartingWith("PATCH /api/v1/variables/"), 3);
+  EXPECT_EQ(fake_.writes(), 3);
+  ExpectProvisionedOnce(kSub, 9);
 }
 
 TEST_F(LangflowTargetTest, RemovedFieldDeletesItsVariable) {
@@ -332,21 +502,30 @@ TEST_F(LangflowTargetTest, SecretsBecomeCredentialsAndNeverAppearInAnyMessage) {
   EXPECT_EQ(credential->type, "Credential");
   EXPECT_EQ(credential->value, kSecretA);
 
-  // Failures around the credentials' writes, with Langflow's own words in the answer.
+  // Failures around the credentials' writes (each Apply PATCHes them again), with Langflow's own
+  // words in the answer.
+  fake_.FailNext(1, 400, std::nullopt, "PATCH /api/v1/variables/");
+  outcomes.push_back(target_->Apply(State(kSub)));
+  fake_.FailNext(1, 503, 3, "PATCH /api/v1/variables/");
+  outcomes.push_back(target_->Apply(State(kSub)));
+  fake_.GarbleNext(1, "PATCH /api/v1/variables/");
+  outcomes.push_back(target_->Apply(State(kSub)));
+  fake_.FailNext(1, 401, std::nullopt, "PATCH /api/v1/variables/");
+  outcomes.push_back(target_->Apply(State(kSub)));
+  outcomes.push_back(target_->Apply(State(kSub)));
+  // And around a credential's first write.
+  DesiredState added = State(kSub);
+  added.secrets["/escalation/webhook_secret"] = "wh-SECRET-cccc";
   fake_.FailNext(1, 400, std::nullopt, "POST /api/v1/variables/");
-  outcomes.push_back(target_->Apply(State(kSub)));
-  fake_.FailNext(1, 503, 3, "POST /api/v1/variables/");
-  outcomes.push_back(target_->Apply(State(kSub)));
-  fake_.GarbleNext(1, "POST /api/v1/variables/");
-  outcomes.push_back(target_->Apply(State(kSub)));
-  fake_.FailNext(1, 401, std::nullopt, "DELETE /api/v1/variables/");
-  outcomes.push_back(target_->Apply(State(kSub)));
+  outcomes.push_back(target_->Apply(added));
   outcomes.push_back(target_->Apply(State(kSub)));
 
   EXPECT_EQ(outcomes[1].kind, OutcomeKind::kPermanent);
   EXPECT_EQ(outcomes[2].kind, OutcomeKind::kRetry);
   EXPECT_EQ(outcomes[3].kind, OutcomeKind::kPermanent);
   EXPECT_EQ(outcomes[4].kind, OutcomeKind::kPermanent);
+  EXPECT_EQ(outcomes[5].kind, OutcomeKind::kApplied);
+  EXPECT_EQ(outcomes[6].kind, OutcomeKind::kPermanent);
   EXPECT_EQ(outcomes.back().kind, OutcomeKind::kApplied);
   for (const Outcome& outcome : outcomes) {
     for (const std::string& secret :
@@ -537,8 +716,8 @@ TEST_F(LangflowTargetTest, CrashAtAnyStepThenApplyAgainLeavesNoDuplicates) {
 }
 
 TEST_F(LangflowTargetTest, CrashAtAnyStepOfAnUpdateThenApplyAgainConverges) {
-  // An update touches every kind of write: a changed value (DELETE + POST), a new leaf (POST),
-  // a removed leaf (DELETE), credentials (DELETE + POST) and a changed template flow (PUT).
+  // An update touches every kind of write: a changed value (PATCH), a new leaf (POST), a removed
+  // leaf (DELETE), credentials (PATCH) and a changed template flow (PATCH).
   DesiredState changed = State(kSub);
   changed.config["branding"].as_object()["agent_name"] = "Ada II";
   changed.config["branding"].as_object()["avatar"] = "owl";
@@ -552,6 +731,12 @@ TEST_F(LangflowTargetTest, CrashAtAnyStepOfAnUpdateThenApplyAgainConverges) {
   ASSERT_EQ(target_->Apply(changed).kind, OutcomeKind::kApplied);
   int steps = 0;
   for (const auto& [request, count] : fake_.request_counts()) steps += count;
+  EXPECT_EQ(RequestsStartingWith("PATCH /api/v1/variables/"), 3);   // agent_name, 2 credentials
+  EXPECT_EQ(fake_.requests("POST /api/v1/variables/"), 1);          // avatar
+  EXPECT_EQ(RequestsStartingWith("DELETE /api/v1/variables/"), 1);  // languages
+  EXPECT_EQ(fake_.requests("PATCH /api/v1/flows/" + flow_id), 1);
+  EXPECT_EQ(RequestsStartingWith("PUT "), 0);
+  EXPECT_EQ(fake_.writes(), 6);
 
   for (int crash_at = 1; crash_at <= steps; ++crash_at) {
     for (const bool after_sending : {false, true}) {
@@ -563,6 +748,14 @@ TEST_F(LangflowTargetTest, CrashAtAnyStepOfAnUpdateThenApplyAgainConverges) {
       CrashingClient crashing(client_, crash_at, after_sending);
       EXPECT_EQ(MakeLangflowTarget({fake_.base_url(), kKey}, crashing)->Apply(changed).kind,
                 OutcomeKind::kRetry);
+      // Updated in place: after a crash anywhere, the changed variable and the credentials are
+      // there, with the old value or the new one.
+      const std::map<std::string, FakeVariable> crashed = VariablesOf(kSub);
+      ASSERT_EQ(crashed.count(agent_name), 1u);
+      EXPECT_TRUE(crashed.at(agent_name).value == "Ada" ||
+                  crashed.at(agent_name).value == "Ada II");
+      EXPECT_EQ(crashed.count(Name(kSub, "/web_search/api_key")), 1u);
+      EXPECT_EQ(crashed.count(Name(kSub, "/escalation/zendesk_api_token")), 1u);
       const Outcome again = target_->Apply(changed);
       ASSERT_EQ(again.kind, OutcomeKind::kApplied) << again.message;
       ExpectProvisionedOnce(kSub, 9);
@@ -610,12 +803,39 @@ TEST_F(LangflowTargetTest, TemplateFlowChangeUpdatesTheCopyInPlace) {
   const Outcome outcome = target_->Apply(State(kSub));
   ASSERT_EQ(outcome.kind, OutcomeKind::kApplied) << outcome.message;
   EXPECT_NE(outcome.message.find("flow updated"), std::string::npos) << outcome.message;
-  EXPECT_EQ(fake_.requests("PUT /api/v1/flows/" + before[0].id), 1);
+  EXPECT_EQ(fake_.requests("PATCH /api/v1/flows/" + before[0].id), 1);
+  EXPECT_EQ(RequestsStartingWith("PUT "), 0);
+  EXPECT_EQ(RequestsStartingWith("POST "), 0);
   const std::vector<FakeFlow> after = FlowsNamed(ResourceName(kSub));
   ASSERT_EQ(after.size(), 1u);
   EXPECT_EQ(after[0].id, before[0].id);
   EXPECT_EQ(Str(after[0].data.at("version")), "v2");
   EXPECT_EQ(outcome.resources.at("langflow_flow"), before[0].id);
+}
+
+TEST_F(LangflowTargetTest, CopyDeletedSinceListedIsCopiedAgainOnTheNextApply) {
+  ASSERT_EQ(target_->Apply(State(kSub)).kind, OutcomeKind::kApplied);
+  const std::string old_id = FlowsNamed(ResourceName(kSub)).at(0).id;
+  fake_.AddTemplateFlow(kTemplateFlow, "Customer support", TemplateData("v2"));
+
+  // Someone deletes the copy in Langflow between our listing and our PATCH: a 404.
+  HookedClient racing(client_, [&](outbound::Request& request) {
+    if (!IsPatchOf(request, "/api/v1/flows/" + old_id)) return;
+    outbound::Request deletion = request;
+    deletion.method = outbound::Method::kDelete;
+    deletion.body.clear();
+    ASSERT_EQ(client_.Send(deletion)->status, 200);
+  });
+  const Outcome raced = MakeLangflowTarget({fake_.base_url(), kKey}, racing)->Apply(State(kSub));
+  EXPECT_EQ(raced.kind, OutcomeKind::kRetry) << raced.message;
+  EXPECT_EQ(raced.message, "Langflow's flow " + old_id + " went away while syncing");
+  EXPECT_TRUE(FlowsNamed(ResourceName(kSub)).empty());
+
+  const Outcome again = target_->Apply(State(kSub));
+  ASSERT_EQ(again.kind, OutcomeKind::kApplied) << again.message;
+  EXPECT_NE(again.message.find("flow copied"), std::string::npos) << again.message;
+  ExpectProvisionedOnce(kSub, 9);
+  EXPECT_EQ(Str(FlowsNamed(ResourceName(kSub)).at(0).data.at("version")), "v2");
 }
 
 TEST_F(LangflowTargetTest, TemplateWithoutFlowSkipsAndRemovesTheCopy) {
@@ -680,6 +900,54 @@ TEST_F(LangflowTargetTest, FakeRedirectsCollectionsWithoutSlashAndKeepsNamesUniq
   EXPECT_EQ(ProjectsNamed("dup (1)").size(), 1u);
   request.headers = {{"x-api-key", "wrong"}};
   EXPECT_EQ(client_.Send(request)->status, 401);
+}
+
+TEST_F(LangflowTargetTest, FakeAnswersPatchLikeLangflow) {
+  // PATCH /api/v1/variables/{id}: 200 with the updated variable (same id), 404 for an unknown id,
+  // 400 for a name another variable has, 422 without "id" in the body.
+  const std::string x = fake_.AddVariable("X", "Generic", "1");
+  const std::string y = fake_.AddVariable("Y", "Generic", "2");
+  auto patch = [&](const std::string& path, const std::string& body) {
+    outbound::Request request{outbound::Method::kPatch,
+                              fake_.base_url() + path,
+                              {{"x-api-key", kKey}, {"Content-Type", "application/json"}},
+                              body};
+    Result<outbound::Response> response = client_.Send(request);
+    EXPECT_TRUE(response.ok()) << response.status().ToString();
+    return response.ok() ? *response : outbound::Response{};
+  };
+  outbound::Response updated =
+      patch("/api/v1/variables/" + x,
+            R"({"id": ")" + x + R"(", "name": "X", "value": "3", "type": "Credential"})");
+  EXPECT_EQ(updated.status, 200);
+  const boost::json::value answer = boost::json::parse(updated.body);
+  EXPECT_EQ(Str(answer.at("id")), x);
+  EXPECT_EQ(Str(answer.at("name")), "X");
+  EXPECT_EQ(Str(answer.at("type")), "Credential");
+  EXPECT_TRUE(answer.at("value").is_null());  // a Credential is never read back
+  EXPECT_EQ(fake_.variable("X")->value, "3");
+  EXPECT_EQ(fake_.variable("X")->id, x);
+  const std::string unknown = "00000000-0000-4000-8000-00000000ffff";
+  EXPECT_EQ(
+      patch("/api/v1/variables/" + unknown, R"({"id": ")" + unknown + R"(", "value": "4"})").status,
+      404);
+  EXPECT_EQ(patch("/api/v1/variables/" + y, R"({"id": ")" + y + R"(", "name": "X"})").status, 400);
+  EXPECT_EQ(patch("/api/v1/variables/" + y, R"({"value": "5"})").status, 422);
+  EXPECT_EQ(fake_.variable("Y")->value, "2");
+
+  // PATCH /api/v1/flows/{id}: 200 with the updated flow, 404 for an unknown id, 400 for a name
+  // another flow has; fields left out keep their value.
+  outbound::Response flow =
+      patch("/api/v1/flows/" + std::string(kTemplateFlow), R"({"description": "patched"})");
+  EXPECT_EQ(flow.status, 200);
+  const boost::json::value flow_answer = boost::json::parse(flow.body);
+  EXPECT_EQ(Str(flow_answer.at("id")), kTemplateFlow);
+  EXPECT_EQ(Str(flow_answer.at("name")), "Customer support");
+  EXPECT_EQ(Str(flow_answer.at("description")), "patched");
+  EXPECT_EQ(flow_answer.at("data"), TemplateData("v1"));
+  EXPECT_EQ(patch("/api/v1/flows/" + unknown, R"({"name": "n"})").status, 404);
+  fake_.AddTemplateFlow("other-flow", "Other", TemplateData("v1"));
+  EXPECT_EQ(patch("/api/v1/flows/other-flow", R"({"name": "Customer support"})").status, 400);
 }
 
 }  // namespace

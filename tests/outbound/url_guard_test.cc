@@ -158,6 +158,7 @@ Reply Route(const ReceivedRequest& request, int port) {
     return redirect(302, "/chain/" + std::to_string(n - 1));
   }
   if (path == "/see-other") return redirect(303, "/echo");
+  if (path == "/moved") return redirect(301, "/echo");
   if (path == "/found") return redirect(302, "/echo");
   if (path == "/temporary") return redirect(307, "/echo");
   if (path == "/permanent") return redirect(308, "/echo");
@@ -449,7 +450,7 @@ TEST_F(GuardedClientTest, ReportsRetryAfterOn503) {
 
 TEST_F(GuardedClientTest, SendsMethodHeadersAndBody) {
   GuardedClient client(LoopbackOptions());
-  for (Method method : {Method::kPost, Method::kPut, Method::kDelete}) {
+  for (Method method : {Method::kPost, Method::kPut, Method::kPatch, Method::kDelete}) {
     Request request;
     request.method = method;
     request.url = Url("/echo");
@@ -490,6 +491,68 @@ TEST_F(GuardedClientTest, RedirectsChangeMethodAsBrowsersDo) {
     EXPECT_TRUE(response->body.starts_with("method=POST\n")) << path;
     EXPECT_TRUE(response->body.ends_with("content-type=application/json\nbody={}")) << path;
   }
+}
+
+TEST_F(GuardedClientTest, SendsPatchWithItsBody) {
+  GuardedClient client(LoopbackOptions());
+  EXPECT_EQ(MethodName(Method::kPatch), "PATCH");
+  Result<Response> response = client.Send(
+      Request{Method::kPatch, Url("/echo"), {{"Content-Type", "application/json"}}, R"({"v":2})"});
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_TRUE(response->body.starts_with("method=PATCH\n")) << response->body;
+  EXPECT_TRUE(response->body.ends_with("content-type=application/json\nbody={\"v\":2}"))
+      << response->body;
+  const ReceivedRequest received = server_.requests().back();
+  EXPECT_EQ(received.method, "PATCH");
+  EXPECT_EQ(received.body, R"({"v":2})");
+  EXPECT_EQ(received.Header("content-length"), "7");
+
+  // An empty body is still sent as one (Content-Length: 0), unlabelled, as for PUT.
+  Result<Response> empty = client.Send(Request{Method::kPatch, Url("/echo"), {}, ""});
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_TRUE(empty->body.starts_with("method=PATCH\n")) << empty->body;
+  EXPECT_TRUE(empty->body.ends_with("content-type=\nbody=")) << empty->body;
+  EXPECT_EQ(server_.requests().back().Header("content-length"), "0");
+}
+
+// PATCH is not POST: only a 303 turns it into a GET. 301 and 302 keep it, as browsers do for
+// every method but POST, and 307 and 308 keep any method.
+TEST_F(GuardedClientTest, RedirectsKeepPatchExceptSeeOther) {
+  GuardedClient client(LoopbackOptions());
+  auto patch = [&](const char* path) {
+    return client.Send(
+        Request{Method::kPatch,
+                Url(path),
+                {{"Content-Type", "application/json"}, {"Authorization", "Bearer t"}},
+                R"({"v":2})"});
+  };
+  for (const char* path : {"/temporary", "/permanent", "/moved", "/found"}) {
+    Result<Response> response = patch(path);
+    ASSERT_TRUE(response.ok()) << path << ": " << response.status().ToString();
+    EXPECT_EQ(response->redirects, 1) << path;
+    EXPECT_EQ(response->final_url, Url("/echo")) << path;
+    EXPECT_EQ(response->body,
+              "method=PATCH\nauthorization=Bearer t\nx-api-key=\naccept=*/*"
+              "\ncontent-type=application/json\nbody={\"v\":2}")
+        << path;
+    EXPECT_EQ(server_.requests().back().method, "PATCH") << path;
+  }
+  Result<Response> see_other = patch("/see-other");
+  ASSERT_TRUE(see_other.ok()) << see_other.status().ToString();
+  EXPECT_TRUE(see_other->body.starts_with("method=GET\n")) << see_other->body;
+  EXPECT_TRUE(see_other->body.ends_with("content-type=\nbody=")) << see_other->body;
+
+  // PUT and DELETE behave the same way; POST is the one method 301/302 turn into a GET.
+  for (Method method : {Method::kPut, Method::kDelete}) {
+    Result<Response> response = client.Send(Request{method, Url("/moved"), {}, "x"});
+    ASSERT_TRUE(response.ok()) << response.status().ToString();
+    EXPECT_TRUE(response->body.starts_with("method=" + std::string(MethodName(method)) + "\n"))
+        << response->body;
+    EXPECT_TRUE(response->body.ends_with("body=x")) << response->body;
+  }
+  Result<Response> post = client.Send(Request{Method::kPost, Url("/moved"), {}, "x"});
+  ASSERT_TRUE(post.ok()) << post.status().ToString();
+  EXPECT_TRUE(post->body.starts_with("method=GET\n")) << post->body;
 }
 
 TEST_F(GuardedClientTest, CrossOriginRedirectDropsCredentials) {

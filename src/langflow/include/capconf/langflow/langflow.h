@@ -26,18 +26,24 @@
 //   POST   /api/v1/flows/           {"name","description","data","folder_id"} 201 flow; `data`,
 //                                   when not empty, must hold "nodes" and "edges"; a taken name is
 //                                   renamed "name (1)" like projects
-//   PUT    /api/v1/flows/{id}       the same body; updates the flow in place (200) or creates it
-//                                   (201): flows.py's upsert_flow. Used instead of the documented
-//                                   PATCH because outbound::Client has no PATCH.
+//   PATCH  /api/v1/flows/{id}       {"name","description","data","folder_id"} 200 flow, updated in
+//                                   place (fields left out or null keep their value); 404 when
+//                                   missing; 400 for a name another flow of the user has
 //   DELETE /api/v1/flows/{id}       200 {"message": ...}; 404 when gone
 //   GET    /api/v1/variables/       200 [{"id","name","type","value","default_fields"}]; `value`
 //                                   is null for Credential variables (never read back)
 //   POST   /api/v1/variables/       {"name","value","type","default_fields"} 201; 400 for an empty
 //                                   name or value, and for a name the user already has
+//   PATCH  /api/v1/variables/{id}   {"id","name","value","type","default_fields"} (`id` required)
+//                                   200 the variable, same id (`value` null for a Credential);
+//                                   404 when missing. Versions from before `type` was part of the
+//                                   update body ignore it and keep the old type.
 //   DELETE /api/v1/variables/{id}   204
-// A variable is updated by DELETE then POST: the documented PATCH /api/v1/variables/{id} needs a
-// method outbound::Client does not have. A crash between the two leaves the variable missing
-// until the next Apply, which recreates it.
+// A changed variable is updated in place by PATCH, so it is never missing, not even for a flow
+// running during the update, and a failed PATCH leaves the old value in place. One deleted in
+// Langflow since it was listed (404) is created again. Only when Langflow answers a PATCH with the
+// old type (see above) is the variable replaced, DELETE then POST: the one case where it is
+// missing for a moment (until the next Apply, should capconf crash in between).
 //
 // Variables, per leaf of DesiredState::config (objects are walked, everything else is a leaf):
 //   strings as they are; numbers, booleans and null as JSON text ("0.7", "true", "null");
@@ -53,7 +59,7 @@
 // The flow copy: its `data` is the template flow's, except that template fields that take a
 // global variable ({"load_from_db": true, "value": "CAPCONF__BRANDING__COLORS__PRIMARY"}, a name
 // from TemplateVariableName) are pointed at the subscription's own variable. Its description
-// records the template flow and a digest of its data; the copy is rewritten (PUT, same id) only
+// records the template flow and a digest of its data; the copy is rewritten (PATCH, same id) only
 // when neither that record nor the data itself matches the template any more, so edits made in
 // Langflow to a copy survive until the template changes. A template that names no flow any more
 // has its old copy deleted.

@@ -13,7 +13,7 @@
 
 namespace capconf::outbound {
 
-enum class Method { kGet, kPost, kPut, kDelete };
+enum class Method { kGet, kPost, kPut, kPatch, kDelete };
 
 std::string_view MethodName(Method method);
 
@@ -25,8 +25,8 @@ struct Request {
   // Sent as given ("Authorization", "Bearer ..."), in order. Host, Content-Length,
   // Transfer-Encoding and Connection are the client's to set and are refused here.
   HeaderList headers;
-  // Sent for POST and PUT (and DELETE when not empty), labelled only by a Content-Type in
-  // `headers` (none is made up).
+  // Sent for POST, PUT and PATCH (and DELETE when not empty), labelled only by a Content-Type
+  // in `headers` (none is made up).
   std::string body;
 };
 

@@ -61,11 +61,12 @@ struct CheckedUrl {
 // metadata host name. Useful on its own to validate a URL when a buyer saves it.
 Result<CheckedUrl> CheckUrl(std::string_view url, const AddressPolicy& policy);
 
-// GET/POST/PUT/DELETE of http(s) URLs through libcurl, under GuardOptions.
+// GET/POST/PUT/PATCH/DELETE of http(s) URLs through libcurl, under GuardOptions.
 //
 // Redirects (301, 302, 303, 307, 308 with a Location) are followed here, never by libcurl: each
 // Location is resolved against the current URL and goes through CheckUrl and the connect-time
-// check again. 303, and 301/302 after a POST, continue as a GET without a body; 307 and 308 keep
+// check again. As browsers do: 303, and 301/302 after a POST, continue as a GET without a body
+// (or Content-Type); 301/302 after PUT, PATCH or DELETE, and 307/308 after any method, keep
 // method and body. When a hop changes origin (scheme, host or port), only Accept,
 // Accept-Language, User-Agent and Content-Type are carried over, so credentials set by the caller
 // (Authorization, x-api-key, Cookie) never reach a host the caller did not name.

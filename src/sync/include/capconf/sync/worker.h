@@ -91,8 +91,10 @@ class SyncWorkers {
   std::vector<std::thread> threads_;
   std::thread renewer_;
   mutable std::mutex mutex_;
-  std::condition_variable wake_;
+  std::condition_variable wake_;   // idle workers wait here
+  std::condition_variable renew_;  // the lease renewer waits here
   std::uint64_t wakes_ = 0;
+  int idle_ = 0;  // workers waiting for a wake or the next poll
   bool stopping_ = false;
   std::set<std::string> active_tokens_;  // leases held right now, for the renewer
   std::uint64_t next_token_ = 0;
