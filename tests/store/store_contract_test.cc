@@ -1251,7 +1251,7 @@ TEST_P(StoreContractTest, EnqueueKeepsOneRowPerTargetWithTheNewestDesiredState) 
   EXPECT_EQ(jobs[0].desired_revision, 5);
   EXPECT_EQ(jobs[0].applied_seq, 0);
   EXPECT_EQ(jobs[0].state, SyncState::kPending);
-  EXPECT_EQ(jobs[0].next_attempt_at, 105);
+  EXPECT_EQ(jobs[0].next_attempt_at, 100) << "a due job keeps its place in the queue";
   EXPECT_EQ(jobs[0].resources, "{}");
   EXPECT_FALSE(jobs[0].lease_token.has_value());
   EXPECT_EQ(jobs[1].target, "ragflow");
@@ -1345,6 +1345,18 @@ TEST_P(StoreContractTest, EnqueueWhileHeldKeepsTheLeaseAndRevivesADeadJob) {
   EXPECT_EQ(stored.attempts, 0);
   EXPECT_EQ(stored.last_error, "");
   EXPECT_EQ(stored.desired_seq, 3);
+  EXPECT_EQ(stored.next_attempt_at, 300);
+  // A failing job waiting out its backoff is due at once for the new desired state.
+  stored.state = SyncState::kFailing;
+  stored.attempts = 4;
+  stored.next_attempt_at = 90000;
+  ASSERT_OK(tx->UpdateSyncJob(stored));
+  ASSERT_OK(tx->EnqueueSync(w.subscription, "langflow", 4, 400));
+  ASSERT_OK_AND_ASSIGN(stored, tx->GetSyncJobForUpdate(w.subscription, "langflow"));
+  EXPECT_EQ(stored.state, SyncState::kPending);
+  EXPECT_EQ(stored.next_attempt_at, 400);
+  EXPECT_EQ(stored.attempts, 0);
+  EXPECT_EQ(stored.desired_revision, 4);
   EXPECT_CODE(tx->GetSyncJobForUpdate(w.subscription, "nope"), kNotFound);
   SyncJob missing = job;
   missing.target = "nope";

@@ -69,4 +69,19 @@ describe('ApiClient', () => {
     expect(url).toBe('/api/v1/files?filename=my%20logo.png&purpose=avatar');
     expect(init.body).toBe(file);
   });
+
+  it('should ask for the sync status and replay a target with the CSRF token', async () => {
+    document.cookie = 'capconf_csrf=tok2; path=/';
+    const fetch = vi.fn(async (_url: RequestInfo | URL, init?: RequestInit) =>
+      init?.method === 'POST' ? respond(202, { target: 'ragflow', state: 'pending' }) : respond(200, { subscription_id: 's 1', in_sync: true, targets: [] }));
+    const api = new ApiClient('/api/v1', fetch);
+    expect((await api.syncStatus('s 1')).in_sync).toBe(true);
+    expect((await api.replaySync('s 1', 'ragflow')).state).toBe('pending');
+    const [[getUrl, getInit], [postUrl, postInit]] = fetch.mock.calls as unknown as [string, RequestInit][];
+    expect(getUrl).toBe('/api/v1/subscriptions/s%201/sync');
+    expect((getInit.headers as Record<string, string>)['X-CSRF-Token']).toBeUndefined();
+    expect(postUrl).toBe('/api/v1/subscriptions/s%201/sync/ragflow/replay');
+    expect(postInit.method).toBe('POST');
+    expect((postInit.headers as Record<string, string>)['X-CSRF-Token']).toBe('tok2');
+  });
 });

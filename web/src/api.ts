@@ -16,6 +16,9 @@ import type {
   StoredFile,
   Subscription,
   SubscriptionSummary,
+  SyncStatus,
+  SyncTarget,
+  SyncTargetStatus,
   Template,
   User,
 } from './types';
@@ -217,6 +220,14 @@ export class ApiClient {
   /** The widget's snippet; `enabled` false (and `html` null) while the widget capability is off. */
   async embed(id: string): Promise<EmbedCode> {
     return this.get(`/subscriptions/${enc(id)}/embed`);
+  }
+  /** Where the agent runtime and the knowledge base are with the newest revision. */
+  syncStatus(id: string): Promise<SyncStatus> {
+    return this.get(`/subscriptions/${enc(id)}/sync`);
+  }
+  /** Syncs one target again with fresh attempts; 409 while a worker runs it, 404 for a target it lacks. */
+  async replaySync(id: string, target: SyncTarget): Promise<SyncTargetStatus> {
+    return (await this.request<SyncTargetStatus>('POST', `/subscriptions/${enc(id)}/sync/${enc(target)}/replay`)).data;
   }
 
   // --- API keys and secrets ---

@@ -199,3 +199,32 @@ export interface EmbedCode {
   html: string | null;
   is_configured: boolean;
 }
+
+/** An outside system that holds a copy of the configuration. */
+export type SyncTarget = 'langflow' | 'ragflow';
+
+export type SyncState = 'pending' | 'syncing' | 'in_sync' | 'failing' | 'dead';
+
+/** One target's copy of the configuration (POST …/sync/{target}/replay answers one of these). */
+export interface SyncTargetStatus {
+  target: SyncTarget;
+  state: SyncState;
+  desired_revision: number;
+  /** The newest revision the target has; 0 before the first. */
+  applied_revision: number;
+  attempts: number;
+  /** Why the last attempt failed (or why the target waits), in plain words. */
+  last_error: string | null;
+  message: string | null;
+  progress: string | null;
+  next_attempt_at: string | null;
+  resources: Record<string, string>;
+  updated_at: string;
+}
+
+/** GET /subscriptions/{id}/sync: `in_sync` when every target has the newest revision. */
+export interface SyncStatus {
+  subscription_id: string;
+  in_sync: boolean;
+  targets: SyncTargetStatus[];
+}

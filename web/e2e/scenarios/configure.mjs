@@ -1,7 +1,8 @@
 // The buyer's configuration flow: subscribe, switch capabilities (one refused by a dependency
 // rule, with the server's reason beside the switch), fill, save with an error shown at its field,
 // fix, save, reload, the unsaved-changes guards, a stale save (412) reloaded without losing the
-// buyer's typing, the revision diff, and restoring an earlier revision.
+// buyer's typing, the revision diff, and restoring an earlier revision. The sync panel says the
+// agent runtime and the knowledge base wait, with the server's reason (the demo configures neither).
 import { BUYER, PASSWORD, signIn } from '../lib/api.mjs';
 import { newScreen, signInAs } from '../lib/browser.mjs';
 import { assert, expect } from './expect.mjs';
@@ -22,6 +23,23 @@ export default {
     try {
       await signInAs(screen, BUYER, PASSWORD);
       const subscription = await subscribeInPage(screen, offering.name);
+
+      // --- sync: neither Langflow nor Ragflow is configured on the demo server ---
+      const sync = page.getByRole('region', { name: 'Sync', exact: true });
+      const syncLine = (target) => sync.getByTestId(`sync-${target}`);
+      await expect(sync).toBeVisible();
+      await expect(sync.getByTestId('sync-summary')).toContainText('Not every part of the agent has the newest revision yet');
+      await expect(syncLine('langflow')).toContainText('Agent runtime (Langflow)');
+      await expect(sync.getByTestId('sync-langflow-state')).toHaveText('Waiting');
+      await expect(sync.getByTestId('sync-langflow-error')).toContainText('not configured');
+      await expect(syncLine('ragflow')).toContainText('Knowledge base (Ragflow)');
+      await expect(sync.getByTestId('sync-ragflow-state')).toHaveText('Waiting');
+      await expect(sync.getByTestId('sync-ragflow-error')).toContainText('not configured');
+      await expect(syncLine('langflow')).toContainText('revision 0 of 1');
+      await expect(sync.getByRole('button', { name: /Try again/ })).toHaveCount(0);
+      await sync.scrollIntoViewIfNeeded();
+      await screen.shot('19-configure-sync');
+      await screen.checkScreen('configure with the sync panel');
 
       // --- capabilities ---
       await expect(sw('Knowledge Base')).not.toBeChecked();
@@ -66,6 +84,9 @@ export default {
       await expect(status).toContainText(/Saved as revision \d+\./);
       const savedRevision = Number((await status.innerText()).match(/revision (\d+)/)[1]);
       await expect(page.getByTestId('save-errors')).toHaveCount(0);
+      // The panel asks again after the save: the targets now wait for the saved revision.
+      await expect(syncLine('langflow')).toContainText(`revision 0 of ${savedRevision}`);
+      await expect(sync.getByTestId('sync-langflow-state')).toHaveText('Waiting');
 
       // --- reload shows it ---
       await page.reload();

@@ -26,6 +26,8 @@ function view(revision: number, config: object) {
 let serverRevision = 1;
 let serverConfig: object = { branding: { agent_name: 'Assistant' }, behavior: { tone: 'formal' } };
 let putAnswers: (() => Response)[] = [];
+/** The revision the agent runtime has: behind the saved one after a save, until the fake syncs it. */
+let syncedRevision = 1;
 const puts: { etag: string | null; body: unknown }[] = [];
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -36,6 +38,7 @@ beforeEach(() => {
   serverRevision = 1;
   serverConfig = { branding: { agent_name: 'Assistant' }, behavior: { tone: 'formal' } };
   puts.length = 0;
+  syncedRevision = 1;
   vi.stubGlobal('fetch', vi.fn(async (url: string, init: RequestInit = {}) => {
     const method = init.method ?? 'GET';
     const etag = { ETag: `"r${serverRevision}"` };
@@ -52,6 +55,15 @@ beforeEach(() => {
     if (url.endsWith('/revisions')) return json(200, { revisions: [] });
     if (url.endsWith('/embed'))
       return json(200, { subscription_id: 's1', enabled: false, reason: 'Enable the Embeddable Widget to get its embed code.', script_url: null, html: null, is_configured: false });
+    if (url.endsWith('/subscriptions/s1/sync'))
+      return json(200, {
+        subscription_id: 's1', in_sync: syncedRevision === serverRevision,
+        targets: [{
+          target: 'langflow', state: syncedRevision === serverRevision ? 'in_sync' : 'pending', desired_revision: serverRevision,
+          applied_revision: syncedRevision, attempts: 0, last_error: null, message: null, progress: null, next_attempt_at: null,
+          resources: {}, updated_at: '2026-01-01T00:00:00.000Z',
+        }],
+      });
     return json(404, { status: 404, detail: `no route ${method} ${url}` });
   }));
 });
@@ -154,5 +166,26 @@ describe('ConfigurePage', () => {
     await userEvent.click(screen.getByRole('link', { name: 'My agents' }));
     await userEvent.click(await screen.findByRole('button', { name: 'Leave and discard changes' }));
     expect(await screen.findByRole('heading', { name: 'Agents list' })).toBeInTheDocument();
+  });
+
+  it('should show the sync status and ask for it again right after a save', async () => {
+    putAnswers = [
+      () => {
+        serverRevision = 2;
+        serverConfig = (puts[0].body as { config: object }).config;
+        return json(200, view(2, serverConfig), { ETag: '"r2"' });
+      },
+    ];
+    renderPage();
+    const sync = await screen.findByRole('region', { name: 'Sync' });
+    expect(await within(sync).findByTestId('sync-langflow-state')).toHaveTextContent('In sync');
+    expect(within(sync).getByTestId('sync-langflow')).toHaveTextContent('revision 1 of 1');
+    const name = screen.getByLabelText('Agent Name');
+    await userEvent.type(name, ' 2');
+    await userEvent.click(screen.getByRole('button', { name: 'Save configuration' }));
+    await screen.findByText('Saved as revision 2.');
+    // No wait for a poll: in sync, the panel had stopped asking.
+    await waitFor(() => expect(within(sync).getByTestId('sync-langflow')).toHaveTextContent('revision 1 of 2'));
+    expect(within(sync).getByTestId('sync-langflow-state')).toHaveTextContent('Waiting');
   });
 });

@@ -8,6 +8,7 @@ import CapabilitySwitches from '../config/CapabilitySwitches';
 import EmbedCode from '../config/EmbedCode';
 import Readiness from '../config/Readiness';
 import Revisions from '../config/Revisions';
+import SyncPanel from '../config/SyncPanel';
 import ConfigForm from '../form/ConfigForm';
 import type { ConfigFormContext } from '../form/context';
 import { pathToPointer, serverErrorsToExtraErrors } from '../form/errors';
@@ -58,6 +59,8 @@ export default function ConfigurePage() {
   const [revisions, setRevisions] = useState<Revision[]>([]);
   const [embed, setEmbed] = useState<string>();
   const [restoring, setRestoring] = useState(false);
+  // Bumped by every new revision, so the sync panel asks at once rather than at its next poll.
+  const [syncKey, setSyncKey] = useState(0);
   const latest = useRef({ formData, base });
   latest.current = { formData, base };
 
@@ -117,6 +120,7 @@ export default function ConfigurePage() {
       // A switch is a revision of its own: "saved as revision N" would now be out of date.
       setStatus({ kind: 'idle' });
       void refreshSide();
+      setSyncKey((k) => k + 1);
     } catch (e) {
       // 409: the server's sentence saying which rule the change would break.
       setRefusals({ [capability]: errorMessage(e) });
@@ -136,6 +140,7 @@ export default function ConfigurePage() {
       setServer({ ...server, etag, view, form: { ...server.form, form_data: view.config, revision: view.revision } });
       setStatus({ kind: 'saved', revision: view.revision });
       void refreshSide();
+      setSyncKey((k) => k + 1);
     } catch (e) {
       if (e instanceof ApiError && e.status === 422) {
         setExtraErrors(serverErrorsToExtraErrors(e.errors, server.form.ui_schema));
@@ -171,6 +176,7 @@ export default function ConfigurePage() {
       setExtraErrors(undefined);
       setStatus({ kind: 'idle' });
       void refreshSide();
+      setSyncKey((k) => k + 1);
     } catch (e) {
       setStatus({ kind: 'failed', detail: errorMessage(e) });
     } finally {
@@ -240,6 +246,12 @@ export default function ConfigurePage() {
         </div>
 
         <div className="col-lg-4">
+          <section className="card mb-3" aria-labelledby="sync-title">
+            <div className="card-body">
+              <h2 className="h5" id="sync-title">Sync</h2>
+              <SyncPanel subscriptionId={id} refreshKey={syncKey} />
+            </div>
+          </section>
           {embed !== undefined && (
             <section className="card mb-3" aria-labelledby="embed-title">
               <div className="card-body">
