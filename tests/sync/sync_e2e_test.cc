@@ -1,7 +1,10 @@
 // The sync pipeline end to end: a real `capconf serve` process (SQLite and PostgreSQL) syncing
 // to the fakes of Langflow and Ragflow, which run in this test process on loopback, and a small
 // website on loopback for a crawled URL source.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -48,6 +51,53 @@ testing::Reply Website(const testing::ReceivedRequest& request) {
   }
   return testing::MakeReply(404);
 }
+
+// A `capconf worker` process: started with `args`, its standard output kept in a file.
+class WorkerProcess {
+ public:
+  explicit WorkerProcess(std::vector<std::string> args) {
+    char pattern[] = "/tmp/capconf-worker-out-XXXXXX";
+    const int fd = mkstemp(pattern);
+    output_path_ = pattern;
+    args.insert(args.begin(), {CAPCONF_BINARY, "worker"});
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(fd, STDOUT_FILENO);
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    close(fd);
+  }
+  ~WorkerProcess() {
+    if (pid_ > 0) Stop();
+    std::remove(output_path_.c_str());
+  }
+  // SIGTERM and wait: the exit status (-1 when it did not exit normally).
+  int Stop() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  std::string output() const {
+    std::string text;
+    if (FILE* f = std::fopen(output_path_.c_str(), "r")) {
+      char buffer[512];
+      std::size_t n;
+      while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text.append(buffer, n);
+      std::fclose(f);
+    }
+    return text;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  std::string output_path_;
+};
 
 class SyncEndToEndTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -342,6 +392,37 @@ TEST_P(SyncEndToEndTest, ADeadJobIsReplayedThroughTheApi) {
   EXPECT_EQ(seller.Call("GET", "/api/v1/subscriptions/" + sub + "/sync").status, 404);
   EXPECT_EQ(seller.Call("POST", "/api/v1/subscriptions/" + sub + "/sync/langflow/replay").status,
             404);
+}
+
+TEST_P(SyncEndToEndTest, SeparateWorkerProcessesSyncWhatTheServerSaved) {
+  StartServer({"--sync-workers", "0"});
+  std::string database = database_;
+  if (database.empty()) {  // the server's own SQLite file, from its start-up line
+    const std::string& out = server_->output();
+    const std::size_t at = out.find("database sqlite:") + 9;
+    database = out.substr(at, out.find(' ', at) - at);
+  }
+  const std::string sub = Subscribe("customer-support-agent");
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(TargetOf(Sync(sub), "langflow")->at("state").as_string(), "pending")
+      << "the server itself runs no workers";
+  std::vector<std::string> args = {"--database",      database,
+                                   "--data-dir",      server_->data_dir(),
+                                   "--langflow-url",  langflow_.base_url(),
+                                   "--ragflow-url",   ragflow_.Url(),
+                                   "--sync-poll-ms",  "50",
+                                   "--sync-workers",  "2"};
+  WorkerProcess first(args), second(args);
+  WaitInSync(sub, 1);
+  ASSERT_EQ(Save(sub, 1, bj::object{{"branding", bj::object{{"agent_name", "Worker-synced"}}}})
+                .status,
+            200);
+  WaitInSync(sub, 2);
+  EXPECT_EQ(Variable(sub, "/branding/agent_name"), "Worker-synced");
+  EXPECT_EQ(ProjectsNamed("capconf-" + sub), 1);
+  EXPECT_EQ(first.Stop(), 0);
+  EXPECT_EQ(second.Stop(), 0);
+  EXPECT_NE(first.output().find("capconf worker: stopped"), std::string::npos) << first.output();
 }
 
 TEST_P(SyncEndToEndTest, WithoutTargetsJobsWaitAndSaySo) {
