@@ -53,8 +53,8 @@ void Must(const Status& status, const char* what) {
 double Percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
-  const std::size_t at = std::min(values.size() - 1,
-                                  static_cast<std::size_t>(p / 100.0 * (values.size() - 1) + 0.5));
+  const std::size_t at =
+      std::min(values.size() - 1, static_cast<std::size_t>(p / 100.0 * (values.size() - 1) + 0.5));
   return values[at];
 }
 
@@ -155,10 +155,11 @@ void Run(const std::string& backend, const Options& o) {
     for (const auto& [route, count] : langflow.request_counts()) n += count;
     return n;
   }();
-  std::printf("%-8s backlog: %d jobs (%d subscriptions x Langflow+Ragflow) in %.2f s = %.0f jobs/s"
-              " (%lld Langflow and %d Ragflow requests, %d worker threads)\n",
-              backend.c_str(), jobs, o.subscriptions, seconds, jobs / seconds,
-              static_cast<long long>(langflow_requests), ragflow.TotalRequests(), o.workers);
+  std::printf(
+      "%-8s backlog: %d jobs (%d subscriptions x Langflow+Ragflow) in %.2f s = %.0f jobs/s"
+      " (%lld Langflow and %d Ragflow requests, %d worker threads)\n",
+      backend.c_str(), jobs, o.subscriptions, seconds, jobs / seconds,
+      static_cast<long long>(langflow_requests), ragflow.TotalRequests(), o.workers);
 
   // Save -> in sync, one save at a time, round the subscriptions.
   std::vector<double> latencies_ms;
@@ -178,11 +179,11 @@ void Run(const std::string& backend, const Options& o) {
         std::chrono::duration<double, std::milli>(Clock::now() - saved_at).count());
   }
   runtime->Stop();
-  std::printf("%-8s save -> in sync (both targets): %d saves, p50 %.1f ms, p90 %.1f ms, "
-              "p99 %.1f ms, max %.1f ms\n",
-              backend.c_str(), o.saves, Percentile(latencies_ms, 50),
-              Percentile(latencies_ms, 90), Percentile(latencies_ms, 99),
-              Percentile(latencies_ms, 100));
+  std::printf(
+      "%-8s save -> in sync (both targets): %d saves, p50 %.1f ms, p90 %.1f ms, "
+      "p99 %.1f ms, max %.1f ms\n",
+      backend.c_str(), o.saves, Percentile(latencies_ms, 50), Percentile(latencies_ms, 90),
+      Percentile(latencies_ms, 99), Percentile(latencies_ms, 100));
   std::fflush(stdout);
   runtime.reset();
   db.reset();
@@ -228,9 +229,10 @@ int main(int argc, char** argv) {
   using namespace capconf;
   const Options o = Parse(argc, argv);
   Must(access::Initialize(), "libsodium");
-  std::printf("capconf_sync_bench: %d subscriptions, %d saves, fakes on loopback (one TCP "
-              "connection per request)\n",
-              o.subscriptions, o.saves);
+  std::printf(
+      "capconf_sync_bench: %d subscriptions, %d saves, fakes on loopback (one TCP "
+      "connection per request)\n",
+      o.subscriptions, o.saves);
   if (o.backend != "postgres") Run("sqlite", o);
   if (o.backend != "sqlite") Run("postgres", o);
   return 0;

@@ -1105,8 +1105,8 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
   CAPCONF_RETURN_IF_ERROR(router.Add(
       "POST", "/api/v1/subscriptions/{id}/sync/{target}/replay",
       [&ctx, actor](Request& request) -> Response {
-        auto job = ctx.service.ReplaySync(actor(), request.PathParam("id"),
-                                          request.PathParam("target"));
+        auto job =
+            ctx.service.ReplaySync(actor(), request.PathParam("id"), request.PathParam("target"));
         return job.ok() ? http::JsonResponse(202, SyncJobJson(*job)) : Error(job.status());
       }));
   // --- secrets: listed as set, with their last four characters; deleted by pointer.

@@ -18,7 +18,6 @@ namespace capconf::api {
 // text/plain, text/markdown, text/csv (UTF-8 without NUL, by extension). nullopt: not allowed.
 std::optional<std::string> SniffContentType(std::string_view bytes, std::string_view filename);
 
-
 class FileStorage {
  public:
   explicit FileStorage(std::filesystem::path root) : root_(std::move(root)) {}

@@ -391,7 +391,8 @@ bj::object Schemas() {
                                  {"description", "why the last attempt failed, in plain words"}}},
        {"message", bj::object{{"type", bj::array{"string", "null"}}}},
        {"progress", bj::object{{"type", bj::array{"string", "null"}}}},
-       {"next_attempt_at", bj::object{{"type", bj::array{"string", "null"}}, {"format", "date-time"}}},
+       {"next_attempt_at",
+        bj::object{{"type", bj::array{"string", "null"}}, {"format", "date-time"}}},
        {"resources", bj::object{{"type", "object"}, {"additionalProperties", Str()}}},
        {"updated_at", bj::object{{"type", "string"}, {"format", "date-time"}}}},
       {"target", "state", "desired_revision", "applied_revision", "attempts", "last_error",
@@ -955,8 +956,9 @@ std::vector<Operation> Operations() {
     op.errors = std::vector<int>{404};
   }
   {
-    Operation& op = add("get", "/api/v1/subscriptions/{id}/sync", "getSyncStatus",
-                        "Where the agent runtime and the knowledge base are with this configuration");
+    Operation& op =
+        add("get", "/api/v1/subscriptions/{id}/sync", "getSyncStatus",
+            "Where the agent runtime and the knowledge base are with this configuration");
     op.description =
         "Saves are synced in the background: each target converges to the newest revision. A "
         "target that keeps failing ends dead (see replay).";

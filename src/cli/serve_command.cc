@@ -4,8 +4,8 @@
 #include <signal.h>
 
 #include <filesystem>
-#include <map>
 #include <iostream>
+#include <map>
 #include <optional>
 
 #include "capconf/access/secrets.h"
@@ -223,7 +223,8 @@ int RunServe(const std::vector<std::string>& args, std::FILE* out, std::FILE* er
         "Ragflow is not configured on this server; the knowledge base waits until it is";
   if (o.sync.workers == 0) {
     for (const char* target : {"langflow", "ragflow"})
-      notes.try_emplace(target, "this server runs no sync workers: a 'capconf worker' process has to sync it");
+      notes.try_emplace(
+          target, "this server runs no sync workers: a 'capconf worker' process has to sync it");
   }
   service.SetSyncNotes(std::move(notes));
   std::unique_ptr<SyncRuntime> sync;
@@ -243,8 +244,7 @@ int RunServe(const std::vector<std::string>& args, std::FILE* out, std::FILE* er
   api_options.secure_cookies = !o.insecure_cookies;
   api_options.public_url = o.public_url;
   api_options.files_dir = (std::filesystem::path(o.data_dir) / "files").string();
-  api::ApiContext context{*db, service, clock, access::KeyedHasher(keys->hashing_key),
-                          api_options};
+  api::ApiContext context{*db, service, clock, access::KeyedHasher(keys->hashing_key), api_options};
   if (Status s = api::RegisterRoutes(router, context); !s.ok())
     return Fail(err, "serve", s.message());
   std::string web = o.web_dir;

@@ -1,6 +1,7 @@
 #pragma once
-// `capconf serve`, `capconf worker`, `capconf migrate`, `capconf user create` and `capconf token create`: the
-// service and its bootstrap. Exit 0 on success, 2 with a one-line reason on stderr otherwise.
+// `capconf serve`, `capconf worker`, `capconf migrate`, `capconf user create` and `capconf token
+// create`: the service and its bootstrap. Exit 0 on success, 2 with a one-line reason on stderr
+// otherwise.
 
 #include <cstdio>
 #include <string>

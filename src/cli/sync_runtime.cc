@@ -102,16 +102,15 @@ Result<std::unique_ptr<SyncRuntime>> SyncRuntime::Make(store::Store& store,
   if (!settings.ragflow_url.empty()) targets.push_back(p.ragflow.get());
   runtime->active_ = !targets.empty();
   runtime->workers_ = std::make_unique<sync::SyncWorkers>(
-      store, targets,
-      [&service](std::string_view id) { return service.DesiredStateOf(id); }, options);
+      store, targets, [&service](std::string_view id) { return service.DesiredStateOf(id); },
+      options);
   auto describe = [](const char* name, const std::string& url) {
     return std::string(name) + (url.empty() ? " not configured" : " at " + url);
   };
   runtime->description_ = (targets.empty() ? std::string("no sync workers (no target configured)")
-                                          : std::to_string(settings.workers) + " sync worker" +
-                                                (settings.workers == 1 ? "" : "s")) +
-                          ", " +
-                          describe("langflow", settings.langflow_url) + ", " +
+                                           : std::to_string(settings.workers) + " sync worker" +
+                                                 (settings.workers == 1 ? "" : "s")) +
+                          ", " + describe("langflow", settings.langflow_url) + ", " +
                           describe("ragflow", settings.ragflow_url);
   return runtime;
 }

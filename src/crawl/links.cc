@@ -10,26 +10,14 @@
 #include <unordered_set>
 #include <utility>
 
+#include "capconf/outbound/curl_url.h"
+
 namespace capconf::crawl {
 namespace {
 
-// Longer links are refused by the outbound guard anyway.
-constexpr std::size_t kMaxUrlBytes = 8192;
-
-struct CurlUrlDeleter {
-  void operator()(CURLU* handle) const { curl_url_cleanup(handle); }
-};
-using CurlUrlPtr = std::unique_ptr<CURLU, CurlUrlDeleter>;
-
-std::optional<std::string> GetPart(CURLU* handle, CURLUPart part, unsigned int flags = 0) {
-  char* value = nullptr;
-  if (curl_url_get(handle, part, &value, flags) != CURLUE_OK || value == nullptr) {
-    return std::nullopt;
-  }
-  std::string out(value);
-  curl_free(value);
-  return out;
-}
+using outbound::CurlUrlPtr;
+using outbound::GetUrlPart;
+using outbound::kMaxUrlBytes;
 
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -225,12 +213,12 @@ Result<HttpUrl> ParseHttpUrl(std::string_view url) {
   if (CURLUcode rc = curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), 0); rc != CURLUE_OK) {
     return InvalidArgumentError(std::string("malformed URL: ") + curl_url_strerror(rc));
   }
-  if (GetPart(handle.get(), CURLUPART_USER) || GetPart(handle.get(), CURLUPART_PASSWORD)) {
+  if (GetUrlPart(handle.get(), CURLUPART_USER) || GetUrlPart(handle.get(), CURLUPART_PASSWORD)) {
     return InvalidArgumentError("URLs with user:password@ are not allowed");
   }
-  std::optional<std::string> host = GetPart(handle.get(), CURLUPART_HOST);
-  std::optional<std::string> port = GetPart(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
-  std::optional<std::string> path = GetPart(handle.get(), CURLUPART_PATH);
+  std::optional<std::string> host = GetUrlPart(handle.get(), CURLUPART_HOST);
+  std::optional<std::string> port = GetUrlPart(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  std::optional<std::string> path = GetUrlPart(handle.get(), CURLUPART_PATH);
   if (!host || host->empty() || !port || !path) return InvalidArgumentError("malformed URL");
 
   HttpUrl parsed;
@@ -238,7 +226,7 @@ Result<HttpUrl> ParseHttpUrl(std::string_view url) {
   parsed.host = ToLower(*host);
   parsed.port = std::stoi(*port);  // libcurl has checked it is 0..65535
   parsed.path = path->empty() ? "/" : std::move(*path);
-  parsed.query = GetPart(handle.get(), CURLUPART_QUERY);
+  parsed.query = GetUrlPart(handle.get(), CURLUPART_QUERY);
   return parsed;
 }
 

@@ -8,15 +8,10 @@
 #include <mutex>
 #include <optional>
 
+#include "capconf/outbound/curl_url.h"
+
 namespace capconf::outbound {
 namespace {
-
-constexpr std::size_t kMaxUrlBytes = 8192;
-
-struct CurlUrlDeleter {
-  void operator()(CURLU* handle) const { curl_url_cleanup(handle); }
-};
-using CurlUrlPtr = std::unique_ptr<CURLU, CurlUrlDeleter>;
 
 struct CurlEasyDeleter {
   void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
@@ -33,16 +28,6 @@ char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A
 std::string ToLower(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(), AsciiLower);
-  return out;
-}
-
-std::optional<std::string> GetPart(CURLU* handle, CURLUPart part, unsigned int flags = 0) {
-  char* value = nullptr;
-  if (curl_url_get(handle, part, &value, flags) != CURLUE_OK || value == nullptr) {
-    return std::nullopt;
-  }
-  std::string out(value);
-  curl_free(value);
   return out;
 }
 
@@ -135,16 +120,17 @@ Result<CheckedUrl> CheckUrl(std::string_view url, const AddressPolicy& policy) {
   if (CURLUcode rc = curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), 0); rc != CURLUE_OK) {
     return InvalidArgumentError(std::string("malformed URL: ") + curl_url_strerror(rc));
   }
-  if (GetPart(handle.get(), CURLUPART_USER) || GetPart(handle.get(), CURLUPART_PASSWORD)) {
+  if (GetUrlPart(handle.get(), CURLUPART_USER) || GetUrlPart(handle.get(), CURLUPART_PASSWORD)) {
     return InvalidArgumentError("refused: URLs with user:password@ are not allowed");
   }
-  if (GetPart(handle.get(), CURLUPART_ZONEID) || raw_host.find('%') != std::string_view::npos) {
+  if (GetUrlPart(handle.get(), CURLUPART_ZONEID) || raw_host.find('%') != std::string_view::npos) {
     return InvalidArgumentError(bracketed ? "refused: IPv6 zone ids are not allowed"
                                           : "refused: percent-encoded host names are not allowed");
   }
-  std::optional<std::string> curl_host = GetPart(handle.get(), CURLUPART_HOST);
-  std::optional<std::string> port_text = GetPart(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
-  std::optional<std::string> normalised = GetPart(handle.get(), CURLUPART_URL);
+  std::optional<std::string> curl_host = GetUrlPart(handle.get(), CURLUPART_HOST);
+  std::optional<std::string> port_text =
+      GetUrlPart(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  std::optional<std::string> normalised = GetUrlPart(handle.get(), CURLUPART_URL);
   if (!curl_host || !port_text || !normalised) return InvalidArgumentError("malformed URL");
 
   CheckedUrl checked;
@@ -465,7 +451,7 @@ Result<std::string> ResolveLocation(const CheckedUrl& base, std::string_view loc
       curl_url_set(handle.get(), CURLUPART_URL, relative.c_str(), 0) != CURLUE_OK) {
     return InvalidArgumentError("malformed Location");
   }
-  std::optional<std::string> resolved = GetPart(handle.get(), CURLUPART_URL);
+  std::optional<std::string> resolved = GetUrlPart(handle.get(), CURLUPART_URL);
   if (!resolved) return InvalidArgumentError("malformed Location");
   return std::move(*resolved);
 }

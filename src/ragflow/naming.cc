@@ -2,9 +2,9 @@
 
 #include <cstddef>
 
+#include "capconf/access/crypto.h"
 #include "capconf/common/utf8.h"
 #include "capconf/ragflow/ragflow.h"
-#include "capconf/access/crypto.h"
 
 namespace capconf::ragflow {
 namespace {

@@ -973,7 +973,7 @@ Status Service::CommitAndWake(store::Transaction& tx) {
 }
 
 Result<std::vector<store::SyncJob>> Service::GetSyncStatus(const Actor& actor,
-                                                          std::string_view subscription_id) {
+                                                           std::string_view subscription_id) {
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin(store::TransactionMode::kReadOnly));
   CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, OwnSubscription(*tx, actor, subscription_id));
   CAPCONF_ASSIGN_OR_RETURN(std::vector<store::SyncJob> jobs, tx->ListSyncJobs(subscription_id));
@@ -992,7 +992,8 @@ Result<store::SyncJob> Service::ReplaySync(const Actor& actor, std::string_view 
   CAPCONF_ASSIGN_OR_RETURN(auto tx, store_.Begin());
   CAPCONF_ASSIGN_OR_RETURN(store::Subscription s, OwnSubscription(*tx, actor, subscription_id));
   // Cancelled subscriptions too: their clean-up is a sync job like any other.
-  if (!IsBuyer(actor)) return Status(StatusCode::kPermissionDenied, "only the buyer replays a sync");
+  if (!IsBuyer(actor))
+    return Status(StatusCode::kPermissionDenied, "only the buyer replays a sync");
   Result<store::SyncJob> job = tx->GetSyncJobForUpdate(subscription_id, target);
   if (!job.ok() && job.status().code() == StatusCode::kNotFound) {
     return NotFoundError("the subscription has no sync job for '" + std::string(target) + "'");
@@ -1064,9 +1065,9 @@ Result<sync::DesiredState> Service::DesiredStateOf(std::string_view subscription
         return file.status();
       }
       if (file->organization_id != d.buyer_organization_id) continue;
-      d.files[file->id] = sync::SourceFile{file->id,     file->filename, file->content_type,
-                                           file->sha256, file->size,
-                                           ContentPath(options_.files_dir, file->sha256)};
+      d.files[file->id] = sync::SourceFile{
+          file->id,     file->filename, file->content_type,
+          file->sha256, file->size,     ContentPath(options_.files_dir, file->sha256)};
     }
   }
   return d;

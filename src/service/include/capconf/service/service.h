@@ -13,10 +13,10 @@
 // Thread-safe: one Service serves every request thread.
 
 #include <atomic>
-#include <functional>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
