@@ -184,10 +184,12 @@ bj::object SyncJobJson(const store::SyncJob& job) {
   if (auto parsed = capconf::json::Parse(job.resources); parsed.ok() && parsed->is_object()) {
     resources = std::move(*parsed);
   }
-  // A next attempt only means something while the job still has work to do.
+  // A next attempt only means something while the job waits: not once done or dead, and not
+  // while a worker is running it.
   bj::value next = nullptr;
-  if (job.state != store::SyncState::kInSync && job.state != store::SyncState::kDead) {
-    next = bj::string(FormatUtcMillis(job.lease_until.value_or(job.next_attempt_at)));
+  if (job.state != store::SyncState::kInSync && job.state != store::SyncState::kDead &&
+      !job.lease_token) {
+    next = bj::string(FormatUtcMillis(job.next_attempt_at));
   }
   return bj::object{{"target", job.target},
                     {"state", ToString(job.state)},

@@ -24,7 +24,7 @@ struct SyncSettings {
   int poll_ms = 500;
   int lease_ms = 60000;
   int retry_base_ms = 1000;
-  int max_attempts = 12;
+  int max_attempts = 40;
   // Test-only: lets the crawler fetch loopback addresses (the fakes listen there).
   bool fetch_loopback = false;
 };

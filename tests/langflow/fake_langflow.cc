@@ -530,12 +530,15 @@ void FakeLangflow::SetLatency(std::chrono::milliseconds latency) {
 
 void FakeLangflow::GoDown() {
   std::lock_guard lock(server_mutex_);
+  if (!server_) return;
   server_.reset();
+  down_ = std::make_unique<PortReservation>(port_);
 }
 
 void FakeLangflow::ComeBack() {
   std::lock_guard lock(server_mutex_);
   if (server_) return;
+  down_.reset();
   std::shared_ptr<State> state = state_;
   server_ = std::make_unique<TestHttpServer>(
       [state](const ReceivedRequest& request) { return state->Handle(request); }, port_);

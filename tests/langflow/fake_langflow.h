@@ -123,6 +123,7 @@ class FakeLangflow {
   int port_ = 0;
   mutable std::mutex server_mutex_;  // guards server_ (GoDown/ComeBack)
   std::unique_ptr<TestHttpServer> server_;
+  std::unique_ptr<PortReservation> down_;  // while down: the port kept from other processes
 };
 
 }  // namespace capconf::testing

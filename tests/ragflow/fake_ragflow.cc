@@ -323,12 +323,15 @@ void FakeRagflow::SetLatency(std::chrono::milliseconds latency) {
 
 void FakeRagflow::GoDown() {
   std::lock_guard lock(server_mutex_);
+  if (!server_) return;
   server_.reset();
+  down_ = std::make_unique<PortReservation>(port_);
 }
 
 void FakeRagflow::ComeBack() {
   std::lock_guard lock(server_mutex_);
   if (server_) return;
+  down_.reset();
   server_ = std::make_unique<TestHttpServer>(
       [this](const ReceivedRequest& request) { return Handle(request); }, port_);
   server_->set_recording(false);

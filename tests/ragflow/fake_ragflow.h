@@ -178,6 +178,7 @@ class FakeRagflow {
   const std::string api_key_;
   int port_ = 0;
   std::unique_ptr<TestHttpServer> server_;
+  std::unique_ptr<PortReservation> down_;  // while down: the port kept from other processes
   std::mutex server_mutex_;  // guards server_ (GoDown/ComeBack)
 
   mutable std::mutex mutex_;

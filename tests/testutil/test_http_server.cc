@@ -98,6 +98,23 @@ Reply MakeReply(int status, std::string_view body,
   return Reply{std::move(out), false};
 }
 
+PortReservation::PortReservation(int port) {
+  fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) throw std::runtime_error("socket");
+  const int reuse = 1;
+  setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  if (bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    close(fd_);
+    throw std::runtime_error("bind: port " + std::to_string(port) + " was taken meanwhile");
+  }
+}
+
+PortReservation::~PortReservation() { close(fd_); }
+
 TestHttpServer::TestHttpServer(Handler handler, int port) : handler_(std::move(handler)) {
   if (pipe2(wake_pipe_, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
   listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

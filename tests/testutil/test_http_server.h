@@ -39,6 +39,20 @@ Reply MakeReply(int status, std::string_view body = "",
                 const std::vector<std::pair<std::string, std::string>>& headers = {},
                 bool sized = true);
 
+// Holds 127.0.0.1:`port` bound but not listening, so connecting to it is refused and no other
+// process (tests run in parallel) can take the port while a fake is down: a fake that came back
+// on a port someone else took would answer another test's requests.
+class PortReservation {
+ public:
+  explicit PortReservation(int port);
+  ~PortReservation();
+  PortReservation(const PortReservation&) = delete;
+  PortReservation& operator=(const PortReservation&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 class TestHttpServer {
  public:
   using Handler = std::function<Reply(const ReceivedRequest&)>;
