@@ -869,11 +869,11 @@ class SqlTransaction final : public Transaction {
         "WHERE (subscription_id, target) IN ("
         "SELECT subscription_id, target FROM (SELECT subscription_id, target, next_attempt_at "
         "FROM sync_jobs WHERE state IN ('pending', 'failing', 'syncing') AND "
-        "lease_token IS NULL AND next_attempt_at <= ? AND target IN (" + in +
-        ") ORDER BY next_attempt_at LIMIT ?" + skip_locked +
+        "lease_token IS NULL AND next_attempt_at <= ? AND target IN (" +
+        in + ") ORDER BY next_attempt_at LIMIT ?" + skip_locked +
         ") due UNION ALL SELECT subscription_id, target FROM (SELECT subscription_id, target "
-        "FROM sync_jobs WHERE lease_token IS NOT NULL AND lease_until < ? AND target IN (" + in +
-        ") ORDER BY lease_until LIMIT ?" + skip_locked + ") lapsed) RETURNING " +
+        "FROM sync_jobs WHERE lease_token IS NOT NULL AND lease_until < ? AND target IN (" +
+        in + ") ORDER BY lease_until LIMIT ?" + skip_locked + ") lapsed) RETURNING " +
         std::string(kSyncJobColumns);
     std::vector<Param> params = {Text(lease_token), Int(lease_until), Int(now), Int(now)};
     for (const std::string& target : targets) params.push_back(Text(target));
@@ -902,9 +902,9 @@ class SqlTransaction final : public Transaction {
 
   Result<std::int64_t> RenewSyncLeases(std::string_view lease_token,
                                        std::int64_t lease_until) override {
-    CAPCONF_ASSIGN_OR_RETURN(
-        QueryResult r, Run("UPDATE sync_jobs SET lease_until = ? WHERE lease_token = ?",
-                           {Int(lease_until), Text(lease_token)}));
+    CAPCONF_ASSIGN_OR_RETURN(QueryResult r,
+                             Run("UPDATE sync_jobs SET lease_until = ? WHERE lease_token = ?",
+                                 {Int(lease_until), Text(lease_token)}));
     return r.affected;
   }
 

@@ -1,10 +1,9 @@
 #include "capconf/sync/retry.h"
 
 #include <algorithm>
-#include <string>
-
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <string>
 
 namespace capconf::sync {
 

@@ -80,9 +80,8 @@ void SyncWorkers::Wake() {
 }
 
 WorkerStats SyncWorkers::stats() const {
-  return WorkerStats{claimed_.load(), applied_.load(),     in_progress_.load(),
-                     retried_.load(), dead_.load(),        not_configured_.load(),
-                     lost_leases_.load(), errors_.load()};
+  return WorkerStats{claimed_.load(), applied_.load(),        in_progress_.load(), retried_.load(),
+                     dead_.load(),    not_configured_.load(), lost_leases_.load(), errors_.load()};
 }
 
 void SyncWorkers::Run(int index) {
@@ -134,8 +133,10 @@ bool SyncWorkers::RunBatch(const std::string& token) {
         tx.ok() ? (*tx)->ClaimSyncJobs(target_names_, token, now, now + options_.lease.count(),
                                        options_.batch)
                 : Result<std::vector<store::SyncJob>>(tx.status());
-    if (claimed.ok() && (*tx)->Commit().ok()) jobs = std::move(claimed).value();
-    else ++errors_;
+    if (claimed.ok() && (*tx)->Commit().ok())
+      jobs = std::move(claimed).value();
+    else
+      ++errors_;
   }
   claimed_ += static_cast<std::int64_t>(jobs.size());
   for (store::SyncJob& job : jobs) {
@@ -162,18 +163,26 @@ void SyncWorkers::RunJob(store::SyncJob job, const std::string& token) {
   auto target = targets_.find(job.target);
   if (target == targets_.end()) {
     outcome = {OutcomeKind::kNotConfigured,
-               "this worker has no target called '" + job.target + "'", std::nullopt, {}, ""};
+               "this worker has no target called '" + job.target + "'",
+               std::nullopt,
+               {},
+               ""};
   } else {
     Result<DesiredState> desired = source_(job.subscription_id);
     if (desired.ok()) {
       outcome = target->second->Apply(*desired);
     } else if (desired.status().code() == StatusCode::kUnavailable) {
-      outcome = {OutcomeKind::kRetry, "the database is unavailable: " + desired.status().message(),
-                 std::nullopt, {}, ""};
+      outcome = {OutcomeKind::kRetry,
+                 "the database is unavailable: " + desired.status().message(),
+                 std::nullopt,
+                 {},
+                 ""};
     } else {
       outcome = {OutcomeKind::kPermanent,
-                 "the desired state cannot be read: " + desired.status().message(), std::nullopt,
-                 {}, ""};
+                 "the desired state cannot be read: " + desired.status().message(),
+                 std::nullopt,
+                 {},
+                 ""};
     }
   }
   thread_local std::mt19937_64 random(RandomTag());
@@ -209,7 +218,8 @@ bool SyncWorkers::Record(const store::SyncJob& claimed, const std::string& token
       ++errors_;
       continue;
     }
-    Result<store::SyncJob> row = (*tx)->GetSyncJobForUpdate(claimed.subscription_id, claimed.target);
+    Result<store::SyncJob> row =
+        (*tx)->GetSyncJobForUpdate(claimed.subscription_id, claimed.target);
     if (!row.ok()) {
       ++errors_;
       continue;

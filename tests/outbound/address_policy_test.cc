@@ -1,5 +1,4 @@
 #include "capconf/outbound/address_policy.h"
-#include "capconf/outbound/url_guard.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -7,6 +6,8 @@
 
 #include <string>
 #include <string_view>
+
+#include "capconf/outbound/url_guard.h"
 
 namespace capconf::outbound {
 namespace {

@@ -179,7 +179,7 @@ class FakeRagflow {
   int port_ = 0;
   std::unique_ptr<TestHttpServer> server_;
   std::unique_ptr<PortReservation> down_;  // while down: the port kept from other processes
-  std::mutex server_mutex_;  // guards server_ (GoDown/ComeBack)
+  std::mutex server_mutex_;                // guards server_ (GoDown/ComeBack)
 
   mutable std::mutex mutex_;
   std::map<std::string, Dataset> datasets_;    // by id

@@ -1274,21 +1274,24 @@ TEST_P(StoreContractTest, ClaimLeasesDueJobsOnceAndTakesLapsedLeasesBack) {
   ASSERT_OK_AND_ASSIGN(none, tx->ClaimSyncJobs({}, "w1", 200, 1200, 10));
   EXPECT_TRUE(none.empty());
   EXPECT_TRUE(none.empty()) << "nothing is due before its time";
-  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> first, tx->ClaimSyncJobs(kLangflow, "w1", 200, 1200, 10));
+  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> first,
+                       tx->ClaimSyncJobs(kLangflow, "w1", 200, 1200, 10));
   ASSERT_EQ(first.size(), 1u);
   EXPECT_EQ(first[0].subscription_id, a.subscription);
   EXPECT_EQ(first[0].state, SyncState::kSyncing);
   EXPECT_EQ(first[0].lease_token, "w1");
   EXPECT_EQ(first[0].lease_until, 1200);
   EXPECT_EQ(first[0].claimed_seq, 1);
-  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> again, tx->ClaimSyncJobs(kLangflow, "w2", 300, 1300, 10));
+  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> again,
+                       tx->ClaimSyncJobs(kLangflow, "w2", 300, 1300, 10));
   EXPECT_TRUE(again.empty()) << "a held job is not claimed twice";
   ASSERT_OK_AND_ASSIGN(std::int64_t renewed, tx->RenewSyncLeases("w1", 2000));
   EXPECT_EQ(renewed, 1);
   ASSERT_OK_AND_ASSIGN(again, tx->ClaimSyncJobs(kLangflow, "w2", 1500, 2500, 10));
   ASSERT_EQ(again.size(), 1u) << "only b is due; a's renewed lease still holds";
   EXPECT_EQ(again[0].subscription_id, b.subscription);
-  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> lapsed, tx->ClaimSyncJobs(kLangflow, "w3", 2001, 3001, 10));
+  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> lapsed,
+                       tx->ClaimSyncJobs(kLangflow, "w3", 2001, 3001, 10));
   ASSERT_EQ(lapsed.size(), 1u) << "a's lease ran out (its worker died)";
   EXPECT_EQ(lapsed[0].subscription_id, a.subscription);
   EXPECT_EQ(lapsed[0].lease_token, "w3");

@@ -23,12 +23,12 @@
 namespace capconf::sync {
 
 struct RetryPolicy {
-  std::int64_t base_delay_ms = 1000;          // the first retry waits up to this
+  std::int64_t base_delay_ms = 1000;           // the first retry waits up to this
   std::int64_t max_delay_ms = 15 * 60 * 1000;  // backoff cap (before Retry-After)
   // Failed attempts before dead: with full jitter about 4 h of outage on average (at most 8 h),
   // so a target down for hours comes back to jobs still retrying.
   int max_attempts = 40;
-  std::int64_t progress_poll_ms = 2000;        // how soon to look at parsing again
+  std::int64_t progress_poll_ms = 2000;  // how soon to look at parsing again
   std::int64_t not_configured_delay_ms = 60 * 1000;
   std::int64_t max_retry_after_ms = 6 * 60 * 60 * 1000;  // a Retry-After beyond this is capped
 };

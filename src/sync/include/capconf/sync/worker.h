@@ -33,7 +33,7 @@ using DesiredStateSource = std::function<Result<DesiredState>(std::string_view s
 
 struct WorkerOptions {
   int threads = 2;
-  int batch = 4;  // jobs one thread claims at a time
+  int batch = 4;                           // jobs one thread claims at a time
   std::chrono::milliseconds poll{500};     // how often an idle thread looks for due jobs
   std::chrono::milliseconds lease{60000};  // renewed every third of it while a job runs
   RetryPolicy retry;

@@ -6,14 +6,13 @@
 // again. So Apply must be idempotent: look up before create, names derived from the
 // subscription, nothing that a repeated call would duplicate.
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/object.hpp>
 
 namespace capconf::sync {
 
