@@ -116,11 +116,11 @@ class SyncEndToEndTest : public ::testing::TestWithParam<std::string> {
   }
 
   void StartServer(std::vector<std::string> extra = {}, bool with_targets = true) {
-    std::vector<std::string> args = {"--sync-poll-ms",      "50", "--sync-retry-base-ms", "50",
-                                     "--sync-lease-ms",     "1500", "--sync-fetch-loopback"};
+    std::vector<std::string> args = {"--sync-poll-ms",  "50",   "--sync-retry-base-ms", "50",
+                                     "--sync-lease-ms", "1500", "--sync-fetch-loopback"};
     if (with_targets) {
-      args.insert(args.end(), {"--langflow-url", langflow_.base_url(), "--ragflow-url",
-                               ragflow_.Url()});
+      args.insert(args.end(),
+                  {"--langflow-url", langflow_.base_url(), "--ragflow-url", ragflow_.Url()});
     }
     args.insert(args.end(), extra.begin(), extra.end());
     auto server = testing::ServerProcess::Start(CAPCONF_BINARY, database_, args);
@@ -243,13 +243,14 @@ TEST_P(SyncEndToEndTest, SubscribingProvisionsAndEverySaveSyncs) {
   }
 
   // A file and a crawled website as sources.
-  ClientResponse file = browser_->Raw("POST", "/api/v1/files?filename=handbook.txt&purpose=document",
-                                      "Refunds within 30 days.", {{"Content-Type", "text/plain"}});
+  ClientResponse file =
+      browser_->Raw("POST", "/api/v1/files?filename=handbook.txt&purpose=document",
+                    "Refunds within 30 days.", {{"Content-Type", "text/plain"}});
   ASSERT_EQ(file.status, 201) << file.body;
   const std::string file_id(file.Json().at("id").as_string());
-  bj::value sources = bj::array{
-      bj::object{{"type", "file"}, {"file_id", file_id}, {"filename", "handbook.txt"}},
-      bj::object{{"type", "url"}, {"url", website_.Url("/docs")}, {"crawl_depth", 2}}};
+  bj::value sources =
+      bj::array{bj::object{{"type", "file"}, {"file_id", file_id}, {"filename", "handbook.txt"}},
+                bj::object{{"type", "url"}, {"url", website_.Url("/docs")}, {"crawl_depth", 2}}};
   bj::object good{{"branding", bj::object{{"agent_name", "Acme Helper"}}},
                   {"widget", bj::object{{"position", "bottom-left"},
                                         {"theme", "dark"},
@@ -406,17 +407,17 @@ TEST_P(SyncEndToEndTest, SeparateWorkerProcessesSyncWhatTheServerSaved) {
   std::this_thread::sleep_for(300ms);
   EXPECT_EQ(TargetOf(Sync(sub), "langflow")->at("state").as_string(), "pending")
       << "the server itself runs no workers";
-  std::vector<std::string> args = {"--database",      database,
-                                   "--data-dir",      server_->data_dir(),
-                                   "--langflow-url",  langflow_.base_url(),
-                                   "--ragflow-url",   ragflow_.Url(),
-                                   "--sync-poll-ms",  "50",
-                                   "--sync-workers",  "2"};
+  std::vector<std::string> args = {"--database",     database,
+                                   "--data-dir",     server_->data_dir(),
+                                   "--langflow-url", langflow_.base_url(),
+                                   "--ragflow-url",  ragflow_.Url(),
+                                   "--sync-poll-ms", "50",
+                                   "--sync-workers", "2"};
   WorkerProcess first(args), second(args);
   WaitInSync(sub, 1);
-  ASSERT_EQ(Save(sub, 1, bj::object{{"branding", bj::object{{"agent_name", "Worker-synced"}}}})
-                .status,
-            200);
+  ASSERT_EQ(
+      Save(sub, 1, bj::object{{"branding", bj::object{{"agent_name", "Worker-synced"}}}}).status,
+      200);
   WaitInSync(sub, 2);
   EXPECT_EQ(Variable(sub, "/branding/agent_name"), "Worker-synced");
   EXPECT_EQ(ProjectsNamed("capconf-" + sub), 1);

@@ -84,8 +84,8 @@ class SyncWorkersTest : public ::testing::TestWithParam<std::string> {
       auto admin = store::internal::OpenConnectionForTesting(admin_url_);
       ASSERT_TRUE(admin.ok()) << admin.status().ToString();
       ASSERT_TRUE((*admin)->ExecScript("CREATE SCHEMA " + schema_).ok());
-      url_ = base + (base.find('?') == std::string::npos ? "?" : "&") +
-             "options=-csearch_path%3D" + schema_;
+      url_ = base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+             schema_;
     } else {
       dir_ = std::filesystem::temp_directory_path() / ("capconf-sync-" + NewName());
       std::filesystem::create_directories(dir_);
@@ -137,7 +137,7 @@ class SyncWorkersTest : public ::testing::TestWithParam<std::string> {
     auto tx = Begin();
     for (int i = 0; i < count; ++i) {
       store::Subscription s{"", offering_, organization_, user_, store::SubscriptionState::kActive,
-                            1, {}};
+                            1,  {}};
       std::string id = Must(tx->InsertSubscription(s));
       EXPECT_TRUE(tx->EnqueueSync(id, "langflow", 1, NowMs()).ok());
       ids.push_back(id);

@@ -422,8 +422,9 @@ class Transaction {
   // Takes up to `limit` jobs of the named `targets` that are due (pending, failing, or syncing
   // between parse polls, with next_attempt_at <= now and no lease) or whose lease ran out before
   // `now`, oldest due first, and leases them to `lease_token` until `lease_until`: state syncing,
-  // claimed_seq and claimed_revision set to the desired ones. Concurrent claimers never get the same
-  // job (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: the single writer). Returns the claimed rows.
+  // claimed_seq and claimed_revision set to the desired ones. Concurrent claimers never get the
+  // same job (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: the single writer). Returns the claimed
+  // rows.
   virtual Result<std::vector<SyncJob>> ClaimSyncJobs(const std::vector<std::string>& targets,
                                                      std::string_view lease_token, std::int64_t now,
                                                      std::int64_t lease_until, int limit) = 0;
