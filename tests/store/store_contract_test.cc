@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "capconf/store/store.h"
+#include "migrations.h"  // src/store: the embedded migrations, to build an older database
 #include "postgres_cluster.h"
 #include "testing.h"  // src/store: raw connections to set up and damage databases
 
@@ -1426,6 +1427,71 @@ TEST_P(StoreContractTest, RacingClaimersNeverShareAJob) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(claims.size(), static_cast<std::size_t>(kJobs));
   for (const auto& [id, count] : claims) EXPECT_EQ(count, 1) << id;
+}
+
+// A database from before the sync pipeline: migrating it queues every active subscription, so
+// agents made before the upgrade are provisioned too.
+TEST_P(StoreContractTest, SyncMigrationQueuesTheSubscriptionsThatExistAlready) {
+  auto raw = Raw();
+  ASSERT_NE(raw, nullptr);
+  if (postgres()) {
+    ASSERT_OK(raw->ExecScript("DROP SCHEMA " + schema_ + " CASCADE; CREATE SCHEMA " + schema_));
+  } else {
+    store_.reset();
+    raw.reset();
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    raw = Raw();
+  }
+  ASSERT_OK_AND_ASSIGN(std::vector<internal::Migration> migrations,
+                       internal::MigrationsFor(GetParam()));
+  ASSERT_OK(raw->ExecScript(
+      "CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL)"));
+  for (const internal::Migration& m : migrations) {
+    if (m.version >= 3) break;
+    ASSERT_OK(raw->ExecScript(m.sql));
+    ASSERT_OK(raw->ExecScript("INSERT INTO schema_migrations (version, name) VALUES (" +
+                              std::to_string(m.version) + ", '" + m.name + "')"));
+  }
+  raw.reset();
+  ASSERT_OK_AND_ASSIGN(store_, Store::Open(url_));
+  ASSERT_OK_AND_ASSIGN(int version, store_->SchemaVersion());
+  ASSERT_EQ(version, 2);
+
+  const World with_rag = AddWorld();
+  const World without_rag = AddWorld();
+  const World cancelled = AddWorld();
+  {
+    auto tx = Tx();
+    ASSERT_OK(tx->UpdateAgentConfigIfRevision(
+        {with_rag.subscription, R"(["rag","widget"])", "{}", 2, false, 1500, with_rag.user}, 1));
+    ASSERT_OK(tx->CancelSubscription(cancelled.subscription, 2000));
+    ASSERT_OK(tx->Commit());
+  }
+  ASSERT_OK(store_->Migrate());
+
+  auto tx = Tx();
+  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> jobs, tx->ListSyncJobs(with_rag.subscription));
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].target, "langflow");
+  EXPECT_EQ(jobs[1].target, "ragflow");
+  for (const SyncJob& job : jobs) {
+    EXPECT_EQ(job.state, SyncState::kPending);
+    EXPECT_EQ(job.desired_revision, 2);
+    EXPECT_EQ(job.desired_seq, 1);
+    EXPECT_EQ(job.applied_seq, 0);
+    EXPECT_GT(job.updated_at, 1700000000000) << "now, in milliseconds";
+  }
+  ASSERT_OK_AND_ASSIGN(jobs, tx->ListSyncJobs(without_rag.subscription));
+  ASSERT_EQ(jobs.size(), 1u) << "no knowledge base, no Ragflow job";
+  EXPECT_EQ(jobs[0].target, "langflow");
+  ASSERT_OK_AND_ASSIGN(jobs, tx->ListSyncJobs(cancelled.subscription));
+  EXPECT_TRUE(jobs.empty()) << "nothing was made for a cancelled one";
+  // Due now: a worker claims them at once.
+  ASSERT_OK_AND_ASSIGN(std::vector<SyncJob> claimed,
+                       tx->ClaimSyncJobs({"langflow", "ragflow"}, "w", 1, 1000, 10));
+  EXPECT_EQ(claimed.size(), 3u);
+  ASSERT_OK(tx->Commit());
 }
 
 }  // namespace

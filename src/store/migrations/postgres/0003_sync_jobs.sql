@@ -38,3 +38,18 @@ $$;
 CREATE TRIGGER sync_jobs_bump_generation AFTER UPDATE OF resources ON sync_jobs
   FOR EACH ROW WHEN (OLD.resources IS DISTINCT FROM NEW.resources)
   EXECUTE FUNCTION capconf_bump_generation_on_resources();
+
+-- Subscriptions made before the pipeline existed are provisioned too: a job for each active one
+-- (Ragflow only where the knowledge base is on), due at once.
+INSERT INTO sync_jobs (subscription_id, target, desired_seq, desired_revision, state,
+                       next_attempt_at, updated_at)
+SELECT s.id, 'langflow', 1, c.revision, 'pending', 0,
+       (EXTRACT(EPOCH FROM now()) * 1000)::BIGINT
+  FROM subscriptions s JOIN agent_configs c ON c.subscription_id = s.id
+ WHERE s.state = 'active';
+INSERT INTO sync_jobs (subscription_id, target, desired_seq, desired_revision, state,
+                       next_attempt_at, updated_at)
+SELECT s.id, 'ragflow', 1, c.revision, 'pending', 0,
+       (EXTRACT(EPOCH FROM now()) * 1000)::BIGINT
+  FROM subscriptions s JOIN agent_configs c ON c.subscription_id = s.id
+ WHERE s.state = 'active' AND c.enabled LIKE '%"rag"%';

@@ -33,3 +33,16 @@ CREATE TRIGGER sync_jobs_bump_generation AFTER UPDATE OF resources ON sync_jobs
   WHEN OLD.resources IS NOT NEW.resources BEGIN
   UPDATE agent_configs SET generation = generation + 1 WHERE subscription_id = NEW.subscription_id;
 END;
+
+-- Subscriptions made before the pipeline existed are provisioned too: a job for each active one
+-- (Ragflow only where the knowledge base is on), due at once.
+INSERT INTO sync_jobs (subscription_id, target, desired_seq, desired_revision, state,
+                       next_attempt_at, updated_at)
+SELECT s.id, 'langflow', 1, c.revision, 'pending', 0, CAST(strftime('%s', 'now') AS INTEGER) * 1000
+  FROM subscriptions s JOIN agent_configs c ON c.subscription_id = s.id
+ WHERE s.state = 'active';
+INSERT INTO sync_jobs (subscription_id, target, desired_seq, desired_revision, state,
+                       next_attempt_at, updated_at)
+SELECT s.id, 'ragflow', 1, c.revision, 'pending', 0, CAST(strftime('%s', 'now') AS INTEGER) * 1000
+  FROM subscriptions s JOIN agent_configs c ON c.subscription_id = s.id
+ WHERE s.state = 'active' AND c.enabled LIKE '%"rag"%';
