@@ -287,6 +287,11 @@ int RunWorker(const std::vector<std::string>& args, std::FILE* out, std::FILE* e
   if (auto usage = Parse(args, o)) return Fail(err, "worker", *usage);
   if (!o.positional.empty()) return Fail(err, "worker", "takes no arguments");
   if (o.sync.workers == 0) return Fail(err, "worker", "--sync-workers must be at least 1 here");
+  if (o.sync.langflow_url.empty() && o.sync.ragflow_url.empty()) {
+    return Fail(err, "worker",
+                "no target is configured: give --langflow-url or --ragflow-url (or "
+                "CAPCONF_LANGFLOW_URL, CAPCONF_RAGFLOW_URL)");
+  }
   // Blocked before any thread starts, so that every thread inherits the mask and sigwait below
   // is the only place the signals arrive.
   sigset_t signals;
