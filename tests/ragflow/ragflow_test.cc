@@ -1,6 +1,7 @@
 #include "capconf/ragflow/ragflow.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -138,9 +139,11 @@ class RagflowTest : public ::testing::Test {
   // Stores `content` as an uploaded file and names it in `desired.files`.
   void AddFile(sync::DesiredState& desired, const std::string& file_id, const std::string& filename,
                const std::string& content) {
+    // The process id keeps tests apart that ctest runs at once: each is a process of its own, and
+    // their fixtures can sit at the same address.
     const std::string path = ::testing::TempDir() + "ragflow_test_" + file_id + "_" +
-                             std::to_string(files_.size()) + "_" +
-                             std::to_string(reinterpret_cast<std::uintptr_t>(this));
+                             std::to_string(files_.size()) + "_" + std::to_string(::getpid()) +
+                             "_" + std::to_string(reinterpret_cast<std::uintptr_t>(this));
     std::ofstream(path, std::ios::binary) << content;
     files_.push_back(path);
     sync::SourceFile file;
