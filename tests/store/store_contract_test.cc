@@ -120,6 +120,22 @@ class StoreContractTest : public ::testing::TestWithParam<std::string> {
     return Must(internal::OpenConnectionForTesting(url_), "raw connection");
   }
 
+  // Empties this test's database (its schema on PostgreSQL, its file on SQLite); the store is
+  // closed and must be opened again.
+  void StartOver() {
+    auto raw = Raw();
+    ASSERT_NE(raw, nullptr);
+    if (postgres()) {
+      ASSERT_OK(raw->ExecScript("DROP SCHEMA " + schema_ + " CASCADE; CREATE SCHEMA " + schema_));
+      store_.reset();
+    } else {
+      store_.reset();
+      raw.reset();
+      std::filesystem::remove_all(dir_);
+      std::filesystem::create_directories(dir_);
+    }
+  }
+
   std::unique_ptr<Transaction> Tx(TransactionMode mode = TransactionMode::kReadWrite) {
     return Must(store_->Begin(mode), "Begin");
   }
@@ -214,17 +230,8 @@ TEST_P(StoreContractTest, MigrateIsIdempotent) {
 }
 
 TEST_P(StoreContractTest, FreshDatabaseHasSchemaVersionZero) {
-  auto raw = Raw();
-  ASSERT_NE(raw, nullptr);
   // Start over in an empty database (schema) and look before migrating.
-  if (postgres()) {
-    ASSERT_OK(raw->ExecScript("DROP SCHEMA " + schema_ + " CASCADE; CREATE SCHEMA " + schema_));
-  } else {
-    store_.reset();
-    raw.reset();
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
+  ASSERT_NO_FATAL_FAILURE(StartOver());
   ASSERT_OK_AND_ASSIGN(store_, Store::Open(url_));
   ASSERT_OK_AND_ASSIGN(int version, store_->SchemaVersion());
   EXPECT_EQ(version, 0);
@@ -1432,17 +1439,9 @@ TEST_P(StoreContractTest, RacingClaimersNeverShareAJob) {
 // A database from before the sync pipeline: migrating it queues every active subscription, so
 // agents made before the upgrade are provisioned too.
 TEST_P(StoreContractTest, SyncMigrationQueuesTheSubscriptionsThatExistAlready) {
+  ASSERT_NO_FATAL_FAILURE(StartOver());
   auto raw = Raw();
   ASSERT_NE(raw, nullptr);
-  if (postgres()) {
-    ASSERT_OK(raw->ExecScript("DROP SCHEMA " + schema_ + " CASCADE; CREATE SCHEMA " + schema_));
-  } else {
-    store_.reset();
-    raw.reset();
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    raw = Raw();
-  }
   ASSERT_OK_AND_ASSIGN(std::vector<internal::Migration> migrations,
                        internal::MigrationsFor(GetParam()));
   ASSERT_OK(raw->ExecScript(

@@ -98,17 +98,30 @@ Reply MakeReply(int status, std::string_view body,
   return Reply{std::move(out), false};
 }
 
-PortReservation::PortReservation(int port) {
-  fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) throw std::runtime_error("socket");
+namespace {
+
+// A TCP socket bound to 127.0.0.1:`port` (SO_REUSEADDR, so a port just let go can be bound
+// again); -1 when the bind fails.
+int BindLoopback(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket");
   const int reuse = 1;
-  setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   address.sin_port = htons(static_cast<std::uint16_t>(port));
-  if (bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    close(fd_);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+PortReservation::PortReservation(int port) : fd_(BindLoopback(port)) {
+  if (fd_ < 0) {
     throw std::runtime_error("bind: port " + std::to_string(port) + " was taken meanwhile");
   }
 }
@@ -117,18 +130,9 @@ PortReservation::~PortReservation() { close(fd_); }
 
 TestHttpServer::TestHttpServer(Handler handler, int port) : handler_(std::move(handler)) {
   if (pipe2(wake_pipe_, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
-  listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listen_fd_ < 0) throw std::runtime_error("socket");
-  const int reuse = 1;
-  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
+  listen_fd_ = BindLoopback(port);
+  if (listen_fd_ < 0 || listen(listen_fd_, 64) != 0) throw std::runtime_error("bind/listen");
   sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      listen(listen_fd_, 64) != 0) {
-    throw std::runtime_error("bind/listen");
-  }
   socklen_t length = sizeof(address);
   getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length);
   port_ = ntohs(address.sin_port);
