@@ -10,8 +10,16 @@
 -- Every response's status is checked against scenario.expect (the response callback); done()
 -- prints the totals of every thread as one machine-readable line for run.sh:
 --   capconf-bench: expect=STATUS requests=N duration_us=N rps=R p50_us=N p90_us=N p99_us=N max_us=N
---                  unexpected=N unexpected_by_status=S:N,... socket_errors=N (connect/read/write/timeout)
+--                  late=N max_late_us=N unexpected=N unexpected_by_status=S:N,... socket_errors=N (connect/read/write/timeout)
 -- and a human-readable warning when any status was not the expected one.
+--
+-- Paced runs: with CAPCONF_BENCH_RATE=R in the environment the threads together send R requests
+-- a second instead of as many as the server answers (wrk's delay() hook). Each thread keeps a
+-- fixed schedule of R / threads slots a second; a connection that comes free takes the next
+-- slot and waits for it. wrk measures a request's latency from the moment it is written, so a
+-- server that falls behind the schedule would hide part of its latency (coordinated omission):
+-- the result line therefore also says how many slots were taken late and by how much at most
+-- (late=N max_late_us=N). A paced run's figures stand only when those are near zero.
 
 local token = os.getenv("CAPCONF_BENCH_TOKEN")
 if token == nil or token == "" then
@@ -56,6 +64,43 @@ function request()
   return wrk.format(nil, my_paths[next_path])
 end
 
+-- The pacing (see above): this thread's next slot on the monotonic clock, in microseconds.
+local rate = tonumber(os.getenv("CAPCONF_BENCH_RATE") or "")
+late, max_late_us = 0, 0
+if rate then
+  if rate <= 0 then error("CAPCONF_BENCH_RATE must be > 0") end
+  local ffi = require("ffi")
+  ffi.cdef [[
+    struct capconf_bench_timespec { long tv_sec; long tv_nsec; };
+    int clock_gettime(int clock_id, struct capconf_bench_timespec* now);
+  ]]
+  local now_ts = ffi.new("struct capconf_bench_timespec")
+  local CLOCK_MONOTONIC = 1
+  local function now_us()
+    ffi.C.clock_gettime(CLOCK_MONOTONIC, now_ts)
+    return tonumber(now_ts.tv_sec) * 1e6 + tonumber(now_ts.tv_nsec) / 1e3
+  end
+  local threads_total = tonumber(os.getenv("CAPCONF_BENCH_THREADS") or "")
+  if threads_total == nil then error("CAPCONF_BENCH_THREADS is not set (the number of wrk threads)") end
+  local interval_us = 1e6 * threads_total / rate
+  local next_slot_us = nil
+  -- wrk calls delay() before each request and waits the answer, in milliseconds (its timers
+  -- have that resolution, so a request may leave up to 1 ms before its slot; the schedule itself
+  -- does not drift, because the slots are fixed).
+  function delay()
+    local now = now_us()
+    if next_slot_us == nil then next_slot_us = now end
+    local slot = next_slot_us
+    next_slot_us = next_slot_us + interval_us
+    local wait_us = slot - now
+    if wait_us < -1000 then
+      late = late + 1
+      if -wait_us > max_late_us then max_late_us = -wait_us end
+    end
+    return wait_us > 0 and wait_us / 1000 or 0
+  end
+end
+
 -- Per-thread counters (each wrk thread runs its own copy of this script).
 unexpected = 0
 by_status = {}
@@ -77,9 +122,11 @@ function setup(thread)
 end
 
 function done(summary, latency, requests)
-  local total, merged = 0, {}
+  local total, merged, late_total, max_late = 0, {}, 0, 0
   for _, thread in ipairs(threads) do
     total = total + (thread:get("unexpected") or 0)
+    late_total = late_total + (thread:get("late") or 0)
+    max_late = math.max(max_late, thread:get("max_late_us") or 0)
     for status, n in pairs(thread:get("by_status") or {}) do
       merged[status] = (merged[status] or 0) + n
     end
@@ -92,9 +139,10 @@ function done(summary, latency, requests)
   local rps = summary.duration > 0 and summary.requests / (summary.duration / 1e6) or 0
   io.write(string.format(
     "capconf-bench: expect=%d requests=%d duration_us=%d rps=%.1f p50_us=%d p90_us=%d p99_us=%d max_us=%d " ..
-    "unexpected=%d unexpected_by_status=%s socket_errors=%d (connect %d, read %d, write %d, timeout %d)\n",
+    "late=%d max_late_us=%d unexpected=%d unexpected_by_status=%s " ..
+    "socket_errors=%d (connect %d, read %d, write %d, timeout %d)\n",
     scenario.expect, summary.requests, summary.duration, rps, latency:percentile(50), latency:percentile(90),
-    latency:percentile(99), latency.max, total, #parts > 0 and table.concat(parts, ",") or "-",
+    latency:percentile(99), latency.max, late_total, max_late, total, #parts > 0 and table.concat(parts, ",") or "-",
     socket_errors, e.connect, e.read, e.write, e.timeout))
   if total > 0 then
     io.write(string.format("UNEXPECTED STATUSES: %d of %d responses were not %d (%s)\n",

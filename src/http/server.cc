@@ -98,7 +98,9 @@ Status Server::Start() {
   impl.listener->Run();
 
   unsigned threads = options.threads;
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  // Twice the cores: handlers block on the database (a save waits for its group commit), and
+  // while they do the other threads keep reading and answering requests.
+  if (threads == 0) threads = 2 * std::max(1u, std::thread::hardware_concurrency());
   impl.control_work.emplace(impl.control.get_executor());
   impl.workers_work.emplace(impl.workers.get_executor());
   impl.control_thread = std::thread([&impl] { impl.control.run(); });

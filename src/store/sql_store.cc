@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <span>
 #include <utility>
 
 #include "capconf/common/utf8.h"
+#include "group_commit.h"
 
 namespace capconf::store::internal {
 namespace {
@@ -297,6 +299,48 @@ class SqlTransaction final : public Transaction {
 
   Status Commit() override {
     CAPCONF_RETURN_IF_ERROR(CheckOpen());
+    CAPCONF_RETURN_IF_ERROR(CheckNotShared());
+    return CommitShared();
+  }
+
+  Status Rollback() override {
+    CAPCONF_RETURN_IF_ERROR(CheckOpen());
+    CAPCONF_RETURN_IF_ERROR(CheckNotShared());
+    finished_ = true;
+    Status status = connection_->Rollback();
+    Release();
+    return status;
+  }
+
+  // --- group commit (Store::WriteBatched): one transaction, each caller's work in a savepoint
+
+  // From now on Commit and Rollback are refused: the batch ends the transaction.
+  void Share() { shared_ = true; }
+
+  Status BeginItem() { return Exec("SAVEPOINT capconf_batch_item"); }
+
+  // Undoes the item's writes and clears a failure it caused, so the next item starts clean.
+  Status UndoItem() {
+    CAPCONF_RETURN_IF_ERROR(Exec("ROLLBACK TO capconf_batch_item"));
+    CAPCONF_RETURN_IF_ERROR(Exec("RELEASE capconf_batch_item"));
+    broken_ = Status::Ok();
+    return Status::Ok();
+  }
+
+  // Keeps the item's writes, unless one of its statements failed and the work went on anyway:
+  // then they are undone and the item fails, as a transaction of its own would have.
+  Status KeepItem() {
+    if (!broken_.ok()) {
+      Status failure(StatusCode::kAborted,
+                     "not committed: the transaction failed earlier: " + broken_.ToString());
+      CAPCONF_RETURN_IF_ERROR(UndoItem());
+      return failure;
+    }
+    return Exec("RELEASE capconf_batch_item");
+  }
+
+  Status CommitShared() {
+    CAPCONF_RETURN_IF_ERROR(CheckOpen());
     finished_ = true;
     if (!broken_.ok()) {
       (void)connection_->Rollback();
@@ -306,14 +350,6 @@ class SqlTransaction final : public Transaction {
     }
     Status status = connection_->Commit();
     if (!status.ok()) (void)connection_->Rollback();
-    Release();
-    return status;
-  }
-
-  Status Rollback() override {
-    CAPCONF_RETURN_IF_ERROR(CheckOpen());
-    finished_ = true;
-    Status status = connection_->Rollback();
     Release();
     return status;
   }
@@ -945,6 +981,20 @@ class SqlTransaction final : public Transaction {
     return Status::Ok();
   }
 
+  // A statement of the batch's own, outside any caller's work (and its failure bookkeeping).
+  Status Exec(std::string_view sql) {
+    CAPCONF_RETURN_IF_ERROR(CheckOpen());
+    return connection_->Query(sql, {}).status();
+  }
+
+  Status CheckNotShared() const {
+    if (shared_) {
+      return FailedPreconditionError(
+          "a batched write does not end its transaction: the batch commits it");
+    }
+    return Status::Ok();
+  }
+
   // A finished transaction gives its connection back at once, not when it is destroyed: a caller
   // may keep the object while it begins the next transaction (SQLite's writer pool has one
   // connection).
@@ -1057,6 +1107,7 @@ class SqlTransaction final : public Transaction {
 
   ConnectionPool::Lease connection_;
   bool finished_ = false;
+  bool shared_ = false;
   Status broken_;
 };
 
@@ -1096,11 +1147,20 @@ Result<int> ReadVersion(Connection& connection) {
 class SqlStore final : public Store {
  public:
   SqlStore(std::string backend, std::shared_ptr<ConnectionPool> pool,
-           std::shared_ptr<ConnectionPool> writers, std::vector<Migration> migrations)
+           std::shared_ptr<ConnectionPool> writers, bool group_commit,
+           std::vector<Migration> migrations)
       : backend_(std::move(backend)),
         pool_(std::move(pool)),
         writers_(writers ? std::move(writers) : pool_),
-        migrations_(std::move(migrations)) {}
+        migrations_(std::move(migrations)) {
+    if (group_commit) {
+      group_commit_ = std::make_unique<GroupCommit>(
+          [this](std::span<GroupCommit::Item* const> batch) { RunBatch(batch); }, kMaxBatch);
+    }
+  }
+
+  // Bounds how long the last caller of a batch waits for the ones before it.
+  static constexpr std::size_t kMaxBatch = 64;
 
   Status Migrate() override {
     for (;;) {
@@ -1147,7 +1207,47 @@ class SqlStore final : public Store {
 
   std::string_view Backend() const override { return backend_; }
 
+  Status WriteBatched(const std::function<Status(Transaction&)>& work) override {
+    if (!group_commit_) return Store::WriteBatched(work);
+    return group_commit_->Run(&work);
+  }
+
  private:
+  using Work = std::function<Status(Transaction&)>;
+
+  void RunBatch(std::span<GroupCommit::Item* const> batch) {
+    Result<std::unique_ptr<Transaction>> begun = Begin(TransactionMode::kReadWrite);
+    if (!begun.ok()) {
+      for (GroupCommit::Item* item : batch) item->result = begun.status();
+      return;
+    }
+    auto& tx = static_cast<SqlTransaction&>(**begun);
+    tx.Share();
+    Status unusable;  // the transaction's state is unknown: nothing of it may be committed
+    for (GroupCommit::Item* item : batch) {
+      if (!unusable.ok()) {
+        item->result = unusable;
+        continue;
+      }
+      if (Status began = tx.BeginItem(); !began.ok()) {
+        unusable = began;
+        item->result = began;
+        continue;
+      }
+      Status status = RunWork(*static_cast<const Work*>(item->payload), tx);
+      Status ended = status.ok() ? tx.KeepItem() : tx.UndoItem();
+      if (!status.ok() && !ended.ok()) unusable = ended;
+      item->result = status.ok() ? ended : status;
+    }
+    Status committed = unusable.ok() ? tx.CommitShared() : unusable;
+    if (committed.ok()) return;
+    for (GroupCommit::Item* item : batch) {
+      if (item->result.ok()) {
+        item->result = Status(committed.code(), "not committed: " + committed.message());
+      }
+    }
+  }
+
   Status CheckNotNewer(int current) const {
     if (current > LatestSchemaVersion()) {
       return FailedPreconditionError("the database's schema version " + std::to_string(current) +
@@ -1162,20 +1262,24 @@ class SqlStore final : public Store {
   const std::shared_ptr<ConnectionPool> pool_;
   const std::shared_ptr<ConnectionPool> writers_;  // pool_ itself unless writers have their own
   const std::vector<Migration> migrations_;
+  // Only where writers take turns on one connection (SQLite): PostgreSQL's run side by side.
+  std::unique_ptr<GroupCommit> group_commit_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Store>> MakeSqlStore(std::string backend,
                                             std::shared_ptr<ConnectionPool> pool,
-                                            std::shared_ptr<ConnectionPool> writers) {
+                                            std::shared_ptr<ConnectionPool> writers,
+                                            bool group_commit) {
   CAPCONF_ASSIGN_OR_RETURN(std::vector<Migration> migrations, MigrationsFor(backend));
   {
     // Open one connection now, so that a wrong path or an unreachable server shows at Open.
     CAPCONF_ASSIGN_OR_RETURN(ConnectionPool::Lease connection, pool->Acquire());
   }
   return std::unique_ptr<Store>(std::make_unique<SqlStore>(
-      std::move(backend), std::move(pool), std::move(writers), std::move(migrations)));
+      std::move(backend), std::move(pool), std::move(writers), group_commit,
+      std::move(migrations)));
 }
 
 }  // namespace capconf::store::internal

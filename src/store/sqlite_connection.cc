@@ -65,7 +65,10 @@ bool Fatal(int rc) {
 class SqliteConnection final : public Connection {
  public:
   SqliteConnection(sqlite3* db, const SqliteOptions& options)
-      : db_(db), busy_timeout_(options.busy_timeout_ms), gate_(options.writer_gate) {}
+      : db_(db),
+        busy_timeout_(options.busy_timeout_ms),
+        gate_(options.writer_gate),
+        wal_flusher_(options.wal_flusher) {}
 
   ~SqliteConnection() override {
     ReleaseGate();
@@ -262,6 +265,7 @@ class SqliteConnection final : public Connection {
   sqlite3* db_;
   const std::chrono::milliseconds busy_timeout_;
   std::shared_ptr<WriterGate> gate_;
+  std::shared_ptr<WalFlusher> wal_flusher_;  // outlives db_, whose commit hook points to it
   bool holds_gate_ = false;
   bool query_only_ = false;
   bool healthy_ = true;
@@ -313,6 +317,7 @@ Result<std::unique_ptr<Connection>> OpenSqliteConnection(const SqliteOptions& op
                     "sqlite: cannot configure " + options.path + ": " + status.message());
     }
   }
+  if (options.wal_flusher) options.wal_flusher->Watch(db);
   return std::unique_ptr<Connection>(std::move(connection));
 }
 

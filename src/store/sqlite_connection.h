@@ -8,6 +8,7 @@
 #include <string>
 
 #include "sql.h"
+#include "sqlite_wal_flusher.h"
 
 namespace capconf::store::internal {
 
@@ -40,6 +41,9 @@ struct SqliteOptions {
   std::string path;  // a file name, or ":memory:"
   int busy_timeout_ms = 5000;
   std::shared_ptr<WriterGate> writer_gate;
+  // Flushes the WAL in the background (files only; see sqlite_wal_flusher.h). Null: SQLite's
+  // defaults.
+  std::shared_ptr<WalFlusher> wal_flusher;
 };
 
 // Opens a connection: WAL (for files), busy_timeout, foreign keys on, synchronous NORMAL.

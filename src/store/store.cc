@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <exception>
 #include <random>
 
 #include "sql_store.h"
@@ -150,6 +151,26 @@ Result<SyncState> ParseSyncState(std::string_view text) {
                    "sync state");
 }
 
+Status Store::RunWork(const std::function<Status(Transaction&)>& work, Transaction& tx) {
+  try {
+    return work(tx);
+  } catch (const std::exception& e) {
+    return InternalError(std::string("a batched write threw: ") + e.what());
+  } catch (...) {
+    return InternalError("a batched write threw a non-exception");
+  }
+}
+
+Status Store::WriteBatched(const std::function<Status(Transaction&)>& work) {
+  CAPCONF_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> tx, Begin(TransactionMode::kReadWrite));
+  Status status = RunWork(work, *tx);
+  if (!status.ok()) {
+    (void)tx->Rollback();
+    return status;
+  }
+  return tx->Commit();
+}
+
 bool PostgresCompiledIn() { return CAPCONF_WITH_POSTGRES != 0; }
 
 Result<std::unique_ptr<Store>> Store::Open(std::string_view url, const StoreOptions& options) {
@@ -166,6 +187,8 @@ Result<std::unique_ptr<Store>> Store::Open(std::string_view url, const StoreOpti
       size = 1;  // every in-memory connection is a database of its own
     } else {
       sqlite.writer_gate = std::make_shared<internal::WriterGate>();
+      sqlite.wal_flusher =
+          std::make_shared<internal::WalFlusher>(path, std::chrono::milliseconds(10));
     }
     auto pool = internal::ConnectionPool::Create(
         [sqlite] { return internal::OpenSqliteConnection(sqlite); }, size, acquire_timeout);
@@ -177,7 +200,8 @@ Result<std::unique_ptr<Store>> Store::Open(std::string_view url, const StoreOpti
     auto writers = internal::ConnectionPool::Create(
         [sqlite] { return internal::OpenSqliteConnection(sqlite); }, 1,
         std::chrono::milliseconds(sqlite.busy_timeout_ms));
-    return internal::MakeSqlStore("sqlite", std::move(pool), std::move(writers));
+    return internal::MakeSqlStore("sqlite", std::move(pool), std::move(writers),
+                                  /*group_commit=*/true);
   }
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
 #if CAPCONF_WITH_POSTGRES

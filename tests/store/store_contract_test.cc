@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -1043,6 +1044,99 @@ TEST_P(StoreContractTest, ManyThreadsInsertConcurrently) {
   EXPECT_EQ(failures.load(), 0);
   ASSERT_OK_AND_ASSIGN(auto users, Tx()->ListUsersByOrganization(org));
   EXPECT_EQ(users.size(), static_cast<std::size_t>(kThreads * kEach));
+}
+
+// --- WriteBatched (group commit on SQLite, a transaction each on PostgreSQL) -----------------
+
+TEST_P(StoreContractTest, WriteBatchedCommitsTheWork) {
+  std::string id;
+  ASSERT_OK(store_->WriteBatched([&](Transaction& tx) -> Status {
+    CAPCONF_ASSIGN_OR_RETURN(id, tx.InsertOrganization({"", "Kept", OrganizationKind::kBuyer, 1}));
+    return Status::Ok();
+  }));
+  ASSERT_OK_AND_ASSIGN(Organization org, Tx()->GetOrganization(id));
+  EXPECT_EQ(org.name, "Kept");
+}
+
+// Many callers at once, so that on SQLite their work shares transactions: each caller's work
+// stands or falls alone, and each caller hears its own outcome.
+TEST_P(StoreContractTest, WriteBatchedWorkStandsOrFallsAlone) {
+  constexpr int kThreads = 8;
+  constexpr int kEach = 30;
+  std::vector<std::thread> threads;
+  std::mutex mutex;
+  std::set<std::string> expected_names;
+  std::atomic<int> wrong_outcomes{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string name = "org-" + std::to_string(t) + "-" + std::to_string(i);
+        const int kind = (t + i) % 3;  // 0: kept, 1: refused by the work, 2: a failed statement
+        Status status = store_->WriteBatched([&](Transaction& tx) -> Status {
+          CAPCONF_RETURN_IF_ERROR(
+              tx.InsertOrganization({"", name, OrganizationKind::kBuyer, 1}).status());
+          if (kind == 1) return InvalidArgumentError("refused " + name);
+          if (kind == 2) {
+            // A user of an organization that does not exist spends the transaction; the work
+            // ignores that and reports success, which must not let its writes through.
+            (void)tx.InsertUser(
+                {"", "no-such-org", name + "@example.com", "U", Role::kBuyer, "h", 1, false});
+          }
+          return Status::Ok();
+        });
+        const bool right = kind == 0   ? status.ok()
+                           : kind == 1 ? status.code() == StatusCode::kInvalidArgument &&
+                                             status.message() == "refused " + name
+                                       : status.code() == StatusCode::kAborted;
+        if (!right) {
+          ++wrong_outcomes;
+          ADD_FAILURE() << name << " (kind " << kind << "): " << status.ToString();
+        }
+        if (kind == 0) {
+          std::lock_guard lock(mutex);
+          expected_names.insert(name);
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong_outcomes.load(), 0);
+  ASSERT_OK_AND_ASSIGN(std::vector<Organization> orgs, Tx()->ListOrganizations());
+  std::set<std::string> names;
+  for (const Organization& org : orgs) names.insert(org.name);
+  EXPECT_EQ(names, expected_names);
+}
+
+TEST_P(StoreContractTest, WriteBatchedWorkThatThrowsIsUndone) {
+  Status status = store_->WriteBatched([&](Transaction& tx) -> Status {
+    (void)tx.InsertOrganization({"", "Thrown", OrganizationKind::kBuyer, 1});
+    throw std::runtime_error("boom");
+  });
+  EXPECT_CODE(status, kInternal);
+  EXPECT_NE(status.message().find("boom"), std::string::npos) << status.ToString();
+  ASSERT_OK_AND_ASSIGN(std::vector<Organization> orgs, Tx()->ListOrganizations());
+  EXPECT_TRUE(orgs.empty());
+  // The store is still usable.
+  EXPECT_OK(store_->WriteBatched([](Transaction& tx) {
+    return tx.InsertOrganization({"", "After", OrganizationKind::kBuyer, 1}).status();
+  }));
+}
+
+TEST_P(StoreContractTest, BatchedWorkCannotEndASharedTransaction) {
+  if (postgres()) GTEST_SKIP() << "PostgreSQL runs each work in a transaction of its own";
+  Status commit_status, rollback_status;
+  ASSERT_OK(store_->WriteBatched([&](Transaction& tx) -> Status {
+    CAPCONF_RETURN_IF_ERROR(
+        tx.InsertOrganization({"", "Shared", OrganizationKind::kBuyer, 1}).status());
+    commit_status = tx.Commit();
+    rollback_status = tx.Rollback();
+    return Status::Ok();
+  }));
+  EXPECT_CODE(commit_status, kFailedPrecondition);
+  EXPECT_CODE(rollback_status, kFailedPrecondition);
+  ASSERT_OK_AND_ASSIGN(std::vector<Organization> orgs, Tx()->ListOrganizations());
+  ASSERT_EQ(orgs.size(), 1u);  // the batch committed it, once
+  EXPECT_EQ(orgs[0].name, "Shared");
 }
 
 // Both try to take the same email at once: one wins, the other sees AlreadyExists.

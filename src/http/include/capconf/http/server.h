@@ -51,7 +51,7 @@ struct ServerOptions {
   // "host:port" with an IP address ("0.0.0.0:8080", "[::1]:8080") or "localhost"; port 0
   // picks a free port (see Server::port()).
   std::string listen = "127.0.0.1:8080";
-  // Worker threads; 0 means std::thread::hardware_concurrency() (at least 1).
+  // Worker threads; 0 means twice std::thread::hardware_concurrency() (at least 2).
   unsigned threads = 0;
   std::size_t max_body_bytes = 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
