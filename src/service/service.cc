@@ -776,7 +776,8 @@ Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subs
     }
     // The row is locked, so the stamp cannot have moved; the condition guards the rule anyway.
     CAPCONF_RETURN_IF_ERROR(tx.UpdateAgentConfigIfUnchanged(plan.next, plan.base));
-    for (const store::Secret& secret : plan.sealed) CAPCONF_RETURN_IF_ERROR(tx.UpsertSecret(secret));
+    for (const store::Secret& secret : plan.sealed)
+      CAPCONF_RETURN_IF_ERROR(tx.UpsertSecret(secret));
     CAPCONF_RETURN_IF_ERROR(tx.InsertRevision(
         {plan.next.subscription_id, plan.next.revision, plan.next.enabled, plan.next.config,
          plan.next.is_configured, plan.next.updated_at, actor.user_id, "saved"}));

@@ -35,7 +35,12 @@ Status GroupCommit::Run(const void* payload) {
       queue_.pop_front();
     }
   }
-  runner_(batch);
+  try {
+    runner_(batch);
+  } catch (...) {
+    // The runner promises not to throw; if it does anyway, nobody may be left asleep.
+    for (Item* item : batch) item->result = InternalError("a batch of writes failed unexpectedly");
+  }
 
   // Hand the lead to the oldest waiter before waking this batch's callers, so that the next
   // batch starts while they write their answers.

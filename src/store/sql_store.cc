@@ -1277,9 +1277,9 @@ Result<std::unique_ptr<Store>> MakeSqlStore(std::string backend,
     // Open one connection now, so that a wrong path or an unreachable server shows at Open.
     CAPCONF_ASSIGN_OR_RETURN(ConnectionPool::Lease connection, pool->Acquire());
   }
-  return std::unique_ptr<Store>(std::make_unique<SqlStore>(
-      std::move(backend), std::move(pool), std::move(writers), group_commit,
-      std::move(migrations)));
+  return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(backend), std::move(pool),
+                                                           std::move(writers), group_commit,
+                                                           std::move(migrations)));
 }
 
 }  // namespace capconf::store::internal

@@ -10,8 +10,8 @@
 #include <functional>
 #include <latch>
 #include <mutex>
-#include <string>
 #include <span>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>

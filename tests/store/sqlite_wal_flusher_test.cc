@@ -41,8 +41,7 @@ class WalFlusherTest : public ::testing::Test {
   }
 
   void Insert(int bytes) {
-    const std::string sql =
-        "INSERT INTO t (v) VALUES (zeroblob(" + std::to_string(bytes) + "))";
+    const std::string sql = "INSERT INTO t (v) VALUES (zeroblob(" + std::to_string(bytes) + "))";
     ASSERT_TRUE(connection_->ExecScript(sql).ok());
   }
 
