@@ -786,7 +786,7 @@ Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subs
     return Status::Ok();
   });
   CAPCONF_RETURN_IF_ERROR(written);
-  if (result.errors.empty() && on_sync_due_) on_sync_due_();
+  if (result.errors.empty()) WakeSyncWorkers();
   return result;
 }
 
@@ -973,8 +973,12 @@ Status Service::EnqueueSync(store::Transaction& tx, const catalog::Template& tmp
 
 Status Service::CommitAndWake(store::Transaction& tx) {
   CAPCONF_RETURN_IF_ERROR(tx.Commit());
-  if (on_sync_due_) on_sync_due_();
+  WakeSyncWorkers();
   return Status::Ok();
+}
+
+void Service::WakeSyncWorkers() {
+  if (on_sync_due_) on_sync_due_();
 }
 
 Result<std::vector<store::SyncJob>> Service::GetSyncStatus(const Actor& actor,

@@ -269,6 +269,8 @@ class Service {
                      std::string_view subscription_id, std::int64_t revision);
   // Commits a transaction that enqueued sync jobs, then wakes the workers.
   Status CommitAndWake(store::Transaction& tx);
+  // After a commit that queued sync jobs: one idle worker of this process starts at once.
+  void WakeSyncWorkers();
 
   store::Store& store_;
   std::vector<catalog::CatalogFile> builtin_;

@@ -499,8 +499,9 @@ class Store {
   // kInternal) has its writes undone and the error returned to its caller, while the others'
   // writes stay; so does work that goes on after a failed statement (kAborted). A
   // failed commit fails every caller of the batch with the commit's error. Returns when the
-  // work is committed (or not). `work` must not call Commit or Rollback itself
-  // (kFailedPrecondition), nor start another transaction (it would wait for this one).
+  // work is committed (or not). `work` must not call Commit or Rollback itself (a shared
+  // transaction refuses with kFailedPrecondition; an unshared one would end early), nor start
+  // another write (it would wait for this one).
   //
   // Why: on SQLite every transaction pays fixed costs (locks, a WAL append, waking the next
   // writer), and there is one writer at a time, so under concurrent saves one commit for
