@@ -280,6 +280,14 @@ Response ConfigResponse(const service::ConfigView& view, int status = 200) {
   return r;
 }
 
+// The same for a view that is not needed afterwards: its configuration is moved, not copied.
+Response ConfigResponse(service::ConfigView&& view) {
+  const std::int64_t revision = view.revision;
+  Response r = http::JsonResponse(200, std::move(view).ToJson());
+  r.headers.Set("ETag", ETagOf(revision));
+  return r;
+}
+
 bj::array ErrorsJson(const std::vector<config::FieldError>& errors) {
   bj::array out;
   for (const config::FieldError& e : errors) out.push_back(e.ToJson());
@@ -843,7 +851,7 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
             {"revision", "is_configured", "subscription_id", "template_id", "template_version",
              "enabled_capabilities", "missing", "errors", "secrets", "updated_at", "updated_by"});
         if (body.error) return *body.error;
-        const bj::value* config = body.object.if_contains("config");
+        bj::value* config = body.object.if_contains("config");
         if (config == nullptr) {
           return Unprocessable(
               "a field is missing",
@@ -861,13 +869,14 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
         std::int64_t revision = std::get<std::int64_t>(expected);
         auto saved = ctx.service.SaveConfig(
             actor(), request.PathParam("id"),
-            revision < 0 ? std::nullopt : std::optional<std::int64_t>(revision), *config);
+            revision < 0 ? std::nullopt : std::optional<std::int64_t>(revision),
+            std::move(*config));
         if (!saved.ok()) return WriteError(saved.status());
         if (!saved->errors.empty()) {
           // Pointers are into the configuration; in the request body they sit under /config.
           return Unprocessable("the configuration is not valid", ErrorsJson(saved->errors));
         }
-        return ConfigResponse(saved->view);
+        return ConfigResponse(std::move(saved->view));
       }));
   CAPCONF_RETURN_IF_ERROR(router.Add(
       "PATCH", "/api/v1/subscriptions/{id}/capabilities",

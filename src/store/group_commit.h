@@ -8,11 +8,12 @@
 // This class only gathers and hands over; what running a batch means is the caller's function.
 // Thread-safe.
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
-#include <semaphore>
 #include <span>
 
 #include "capconf/common/status.h"
@@ -30,7 +31,12 @@ class GroupCommit {
     friend class GroupCommit;
     enum class Turn { kWaiting, kLead, kDone };
     Turn turn = Turn::kWaiting;
-    std::binary_semaphore wake{0};
+    // 0 until woken. A futex word rather than std::binary_semaphore: libstdc++'s semaphore spins
+    // with sched_yield before it sleeps, and with more server threads than cores (the callers
+    // of a batch block) that spinning was 14% of the server's time under saturated saves.
+    std::atomic<std::uint32_t> woken{0};
+    void Wait();
+    void Wake();
   };
 
   // Runs every item of a batch and sets each one's result. Must not throw.

@@ -92,7 +92,9 @@ struct ConfigView {
   std::vector<store::Secret> secrets;  // metadata only (no ciphertext is ever shown)
   std::int64_t updated_at = 0;
   std::string updated_by;
-  boost::json::object ToJson() const;
+  boost::json::object ToJson() const&;
+  // The same, taking `config` over instead of copying it (a saved configuration's answer).
+  boost::json::object ToJson() &&;
 };
 
 // A subscription as lists show it: with its offering's name and template, its buyer's name and
@@ -178,10 +180,11 @@ class Service {
   // Saves `config` as the next revision if `expected_revision` is current (Aborted if not;
   // nullopt saves over whatever is current, as If-Match: * asks).
   // Write-only values are taken out and sealed; read-only ones must equal what the server
-  // shows (or be absent). Invalid: errors, nothing saved.
+  // shows (or be absent). Invalid: errors, nothing saved. Takes `config` by value: the saved
+  // revision is built from it in place (move it in when the caller is done with it).
   Result<SaveResult> SaveConfig(const Actor& actor, std::string_view subscription_id,
                                 std::optional<std::int64_t> expected_revision,
-                                const boost::json::value& config);
+                                boost::json::value config);
   Result<ToggleResult> SetCapabilities(const Actor& actor, std::string_view subscription_id,
                                        const std::map<std::string, bool, std::less<>>& changes,
                                        std::optional<std::int64_t> expected_revision);
@@ -258,7 +261,7 @@ class Service {
   struct SavePlan;
   Result<SavePlan> PlanSave(store::Transaction& tx, const Actor& actor,
                             std::string_view subscription_id, std::optional<std::int64_t> expected,
-                            const boost::json::value& incoming);
+                            boost::json::value incoming);
   Status Rebuild(store::Transaction& tx);
   Result<std::int64_t> WriteRevision(store::Transaction& tx, const Actor& actor, Loaded& loaded,
                                      catalog::CapabilitySet enabled, boost::json::value config,
