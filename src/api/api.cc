@@ -878,6 +878,8 @@ Status RegisterRoutes(http::Router& router, ApiContext& ctx) {
         }
         return ConfigResponse(std::move(saved->view));
       }));
+  // A save waits for the group commit that gathers it with others (Store::WriteBatched).
+  CAPCONF_RETURN_IF_ERROR(router.MarkWaiting("PUT", "/api/v1/subscriptions/{id}/config"));
   CAPCONF_RETURN_IF_ERROR(router.Add(
       "PATCH", "/api/v1/subscriptions/{id}/capabilities",
       [&ctx, actor](Request& request) -> Response {

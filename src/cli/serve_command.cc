@@ -33,6 +33,7 @@ struct Options {
   bool demo = false;
   bool insecure_cookies = false;
   unsigned threads = 0;
+  unsigned waiting_threads = 0;
   // user / token create
   std::string email, name, role = "buyer", organization, organization_id, display_name;
   bool password_stdin = false;
@@ -74,6 +75,12 @@ std::optional<std::string> Parse(const std::vector<std::string>& args, Options& 
       if (!take(t)) return "--threads needs a number";
       o.threads = static_cast<unsigned>(std::strtoul(t.c_str(), nullptr, 10));
       if (o.threads == 0 || o.threads > 256) return "--threads takes 1 to 256";
+    } else if (a == "--waiting-threads") {
+      std::string t;
+      if (!take(t)) return "--waiting-threads needs a number";
+      o.waiting_threads = static_cast<unsigned>(std::strtoul(t.c_str(), nullptr, 10));
+      if (o.waiting_threads == 0 || o.waiting_threads > 256)
+        return "--waiting-threads takes 1 to 256";
     } else if (a == "--public-url") {
       if (!take(o.public_url)) return "--public-url needs a URL";
       if (o.public_url.rfind("http://", 0) != 0 && o.public_url.rfind("https://", 0) != 0)
@@ -258,6 +265,7 @@ int RunServe(const std::vector<std::string>& args, std::FILE* out, std::FILE* er
   http::ServerOptions server_options;
   server_options.listen = o.listen;
   server_options.threads = o.threads;
+  server_options.waiting_threads = o.waiting_threads;
   // Uploads may be up to 10 MiB; JSON bodies are held to 1 MiB by the API itself.
   server_options.max_body_bytes = 11 * 1024 * 1024;
   store::Store* raw = db.get();

@@ -77,6 +77,7 @@ struct Router::Route {
     std::string method;
     std::string name;
     Handler handler;
+    bool waits = false;  // see MarkWaiting
   };
 
   std::string pattern;
@@ -164,6 +165,31 @@ Status Router::Add(std::string_view method, std::string_view pattern, Handler ha
                                          name.empty() ? std::string(pattern) : std::string(name),
                                          std::move(handler)});
   return Status::Ok();
+}
+
+Status Router::MarkWaiting(std::string_view method, std::string_view pattern) {
+  for (const auto& route : routes_) {
+    if (route->pattern != pattern) continue;
+    for (Route::Method& m : route->methods) {
+      if (m.method != method) continue;
+      m.waits = true;
+      return Status::Ok();
+    }
+  }
+  return NotFoundError("no route " + std::string(method) + " " + std::string(pattern) +
+                       " to mark waiting");
+}
+
+bool Router::Waits(std::string_view method, std::string_view path) const {
+  if (path.empty() || path.front() != '/') return false;
+  const std::vector<std::string_view> segments = SplitPath(path);
+  for (const auto& route : routes_) {
+    if (!route->Matches(segments)) continue;
+    const Route::Method* m = route->Find(method);
+    if (m == nullptr && method == "HEAD") m = route->Find("GET");
+    if (m != nullptr) return m->waits;  // the route Handle would choose
+  }
+  return false;
 }
 
 void Router::Use(Middleware middleware) { middleware_.push_back(std::move(middleware)); }

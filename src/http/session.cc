@@ -186,6 +186,22 @@ void Session::HandleRequest() {
   request.remote_address = remote_address_;
   Response response;
   if (Status filled = FillRequest(message, request); filled.ok()) {
+    if (state_->router().Waits(request.method, request.path)) {
+      // The handler waits for other requests (a group commit): on the waiting pool, so that
+      // this thread goes on serving other connections meanwhile. The session stays in
+      // kHandling (a stop lets it finish) and is kept alive by the handler it posted.
+      net::post(state_->waiting_pool(), [self = shared_from_this(), request = std::move(request),
+                                         version, head_request, keep_alive]() mutable {
+        Response answer = self->state_->dispatcher().Dispatch(request);
+        net::post(self->stream_.get_executor(),
+                  [self, request = std::move(request), response = std::move(answer), version,
+                   head_request, keep_alive]() mutable {
+                    self->Respond(std::move(request), std::move(response), version,
+                                  head_request, keep_alive);
+                  });
+      });
+      return;
+    }
     response = state_->dispatcher().Dispatch(request);
   } else {
     AssignRequestId(request);
@@ -193,6 +209,11 @@ void Session::HandleRequest() {
     state_->dispatcher().Finalize(response, request);
     keep_alive = false;
   }
+  Respond(std::move(request), std::move(response), version, head_request, keep_alive);
+}
+
+void Session::Respond(Request request, Response response, unsigned version, bool head_request,
+                      bool keep_alive) {
   request_ = std::move(request);
   keep_alive = keep_alive && !shutdown_requested_ && !state_->stopping();
   Write(std::move(response), version, head_request, keep_alive, /*linger=*/false);

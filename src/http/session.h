@@ -52,6 +52,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnBody(boost::beast::error_code ec, std::size_t bytes);
   void OnReadError(boost::beast::error_code ec);
   void HandleRequest();
+  // Writes the response of a request whose handler ran on the waiting pool (HandleRequest).
+  void Respond(Request request, Response response, unsigned version, bool head_request,
+               bool keep_alive);
   void RespondToBadInput(int status, std::string_view type_suffix, std::string_view title,
                          std::string_view detail);
   void Write(Response response, unsigned version, bool head_request, bool keep_alive, bool linger);

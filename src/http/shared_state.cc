@@ -8,6 +8,14 @@ SharedState::SharedState(ServerOptions options, Router router)
       log_(options_.access_log ? options_.access_log : MakeStderrLogger()),
       dispatcher_(router_, metrics_, options_.readiness, stopping_, *log_) {}
 
+void SharedState::StartWaitingPool(unsigned threads) {
+  waiting_pool_.emplace(threads == 0 ? 32 : threads);
+}
+
+void SharedState::JoinWaitingPool() {
+  if (waiting_pool_) waiting_pool_->join();
+}
+
 void SharedState::Register(const std::shared_ptr<Session>& session) {
   std::lock_guard lock(mutex_);
   sessions_.emplace(session.get(), session);

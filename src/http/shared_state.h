@@ -6,11 +6,13 @@
 // Thread-safety: all members may be called from any thread.
 
 #include <atomic>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -35,6 +37,13 @@ class SharedState {
   Metrics& metrics() { return metrics_; }
   const Dispatcher& dispatcher() const { return dispatcher_; }
 
+  // The pool that runs the handlers of waiting routes (ServerOptions::waiting_threads):
+  // started with the server, joined by its Stop once no session is left, before the worker
+  // threads stop (a waiting handler hands its response back to them).
+  void StartWaitingPool(unsigned threads);
+  boost::asio::thread_pool& waiting_pool() { return *waiting_pool_; }
+  void JoinWaitingPool();
+
   bool stopping() const { return stopping_.load(); }
   void SetStopping() { stopping_.store(true); }
 
@@ -57,6 +66,7 @@ class SharedState {
   std::shared_ptr<Logger> log_;
   std::atomic<bool> stopping_{false};
   Dispatcher dispatcher_;  // after what it refers to
+  std::optional<boost::asio::thread_pool> waiting_pool_;
 
   mutable std::mutex mutex_;
   std::condition_variable sessions_changed_;

@@ -204,4 +204,26 @@ TEST_F(RouterTest, ListsRoutesSorted) {
 }
 
 }  // namespace
+TEST_F(RouterTest, WaitingRoutesAreMarkedByMethodAndMatchedAsHandleWould) {
+  EXPECT_FALSE(router_.Waits("PUT", "/api/v1/subscriptions/s1/config"));
+  ASSERT_TRUE(router_.MarkWaiting("PUT", "/api/v1/subscriptions/{id}/config").ok());
+  EXPECT_TRUE(router_.Waits("PUT", "/api/v1/subscriptions/s1/config"));
+  EXPECT_TRUE(router_.Waits("PUT", "/api/v1/subscriptions/a%20b/config"));
+  // Another method on the same pattern, another path, and what no route takes do not wait.
+  EXPECT_FALSE(router_.Waits("GET", "/api/v1/subscriptions/s1/config"));
+  EXPECT_FALSE(router_.Waits("PUT", "/api/v1/subscriptions/s1"));
+  EXPECT_FALSE(router_.Waits("PUT", "/nowhere"));
+  EXPECT_FALSE(router_.Waits("PUT", "not-a-path"));
+  // HEAD runs the GET handler, so it waits when GET does.
+  ASSERT_TRUE(router_.MarkWaiting("GET", "/api/v1/offerings/{offering}").ok());
+  EXPECT_TRUE(router_.Waits("HEAD", "/api/v1/offerings/o1"));
+  // The literal route wins over the parameter, as in Handle: it is not marked.
+  EXPECT_FALSE(router_.Waits("GET", "/api/v1/offerings/featured"));
+  // Only routes that exist can be marked.
+  EXPECT_EQ(router_.MarkWaiting("POST", "/api/v1/subscriptions/{id}/config").code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(router_.MarkWaiting("PUT", "/api/v1/subscriptions/{sub}/config").code(),
+            StatusCode::kNotFound);
+}
+
 }  // namespace capconf::http

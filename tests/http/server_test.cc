@@ -117,6 +117,20 @@ class ServerTest : public ::testing::Test {
                          })
                     .ok());
 
+    // A handler that waits for others (as a save waits for its group commit): marked waiting,
+    // so it runs on the waiting pool.
+    ASSERT_TRUE(router
+                    .Add("GET", "/waiting",
+                         [this](Request&) {
+                           waiting_gate_.entered.set_value();
+                           const bool released = waiting_gate_.released.wait_for(
+                                                     std::chrono::seconds(20)) ==
+                                                 std::future_status::ready;
+                           return JsonResponse(released ? 200 : 504,
+                                               boost::json::object{{"waited", true}});
+                         })
+                    .ok());
+    ASSERT_TRUE(router.MarkWaiting("GET", "/waiting").ok());
     options.listen = "127.0.0.1:0";
     options.access_log = log_;
     if (options.threads == 0) options.threads = 4;
@@ -128,6 +142,7 @@ class ServerTest : public ::testing::Test {
   // A failed assertion must not leave a handler blocked: the server's destructor waits for it.
   void TearDown() override {
     gate_.Release();
+    waiting_gate_.Release();
     server_.reset();
   }
 
@@ -145,6 +160,7 @@ class ServerTest : public ::testing::Test {
   std::shared_ptr<CapturingLogger> log_ = std::make_shared<CapturingLogger>();
   std::unique_ptr<Server> server_;
   Gate gate_;
+  Gate waiting_gate_;
 };
 
 void ExpectProblem(const ClientResponse& response, int status, std::string_view suffix) {
@@ -576,6 +592,61 @@ TEST_F(ServerTest, GracefulStopFinishesInFlightRequestsAndRefusesNewConnections)
   EXPECT_EQ(slow_response->Json().at("slow"), true);
   EXPECT_FALSE(slow_response->keep_alive);
   EXPECT_TRUE(ConnectionRefused(port()));
+}
+
+TEST_F(ServerTest, WaitingHandlersLeaveTheWorkerThreadsFree) {
+  ServerOptions options;
+  options.threads = 1;  // were the waiting handler on it, nothing else could be served
+  options.waiting_threads = 2;
+  StartServer(options);
+  auto waiting = std::async(std::launch::async, [this] {
+    TestClient client(port());
+    return client.Request("GET", "/waiting", {{"X-Request-Id", "waiter"}});
+  });
+  ASSERT_EQ(waiting_gate_.entered.get_future().wait_for(std::chrono::seconds(10)),
+            std::future_status::ready);
+  // While it waits, the one worker thread answers other requests, on other connections.
+  auto other = std::async(std::launch::async, [this] {
+    TestClient client(port());
+    return client.Request("GET", "/hello");
+  });
+  ASSERT_EQ(other.wait_for(std::chrono::seconds(10)), std::future_status::ready)
+      << "a waiting handler held the worker thread";
+  Result<ClientResponse> hello = other.get();
+  ASSERT_TRUE(hello.ok()) << hello.status().ToString();
+  EXPECT_EQ(hello->status, 200);
+  // Released, its response is written like any other, with the headers and the log line.
+  waiting_gate_.Release();
+  Result<ClientResponse> waited = waiting.get();
+  ASSERT_TRUE(waited.ok()) << waited.status().ToString();
+  EXPECT_EQ(waited->status, 200);
+  EXPECT_EQ(waited->Json().at("waited"), true);
+  EXPECT_EQ(waited->Header("X-Request-Id"), "waiter");
+  EXPECT_TRUE(waited->keep_alive);
+  bool logged = false;
+  for (const boost::json::object& line : LogLines(2)) {
+    logged = logged || (line.at("request_id") == "waiter" && line.at("status") == 200);
+  }
+  EXPECT_TRUE(logged);
+}
+
+TEST_F(ServerTest, GracefulStopFinishesWaitingHandlers) {
+  StartServer();
+  auto waiting = std::async(std::launch::async, [this] {
+    TestClient client(port());
+    return client.Request("GET", "/waiting");
+  });
+  ASSERT_EQ(waiting_gate_.entered.get_future().wait_for(std::chrono::seconds(10)),
+            std::future_status::ready);
+  std::thread stopper([this] { server_->Stop(); });
+  server_->BeginStop();
+  EXPECT_TRUE(ConnectionRefused(port()));
+  waiting_gate_.Release();
+  Result<ClientResponse> waited = waiting.get();
+  stopper.join();
+  ASSERT_TRUE(waited.ok()) << waited.status().ToString();
+  EXPECT_EQ(waited->status, 200);
+  EXPECT_FALSE(waited->keep_alive);
 }
 
 TEST_F(ServerTest, StopClosesConnectionsStillBusyAfterTheDeadline) {

@@ -75,6 +75,14 @@ class Router {
   Status Add(std::string_view method, std::string_view pattern, Handler handler,
              std::string_view name = {});
 
+  // Marks an added route as one whose handler waits for other requests (a save waits for the
+  // group commit that gathers it with others). The Server runs such handlers on its pool of
+  // waiting threads rather than on the threads that serve connections, so that many can wait
+  // at once without stalling everybody else's requests. NotFound: no such route.
+  Status MarkWaiting(std::string_view method, std::string_view pattern);
+  // Whether `method` on `path` would run a handler marked waiting (HEAD counts as GET when
+  // there is no HEAD route, as in Handle).
+  bool Waits(std::string_view method, std::string_view path) const;
   // Appends a middleware; the first added is the outermost.
   void Use(Middleware middleware);
 

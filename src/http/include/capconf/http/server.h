@@ -25,7 +25,10 @@
 //   - One access log line (see access_log.h) and the metrics, once the response is written.
 //
 // Handlers run on the worker threads and may block briefly (a database call); while one
-// blocks, its thread serves nobody else, so size `threads` for the blocking expected.
+// blocks, its thread serves nobody else, so size `threads` for the blocking expected. Handlers
+// of routes marked waiting (Router::MarkWaiting: they wait for other requests, as saves wait
+// for their group commit) run on a separate pool of `waiting_threads` instead, and their
+// responses are written by the worker threads again.
 // HTTP/1.1 keep-alive is supported; pipelined requests are answered in order, one at a time.
 //
 // Thread-safety: Start, BeginStop, Stop and Wait may be called from any thread but are not
@@ -51,8 +54,11 @@ struct ServerOptions {
   // "host:port" with an IP address ("0.0.0.0:8080", "[::1]:8080") or "localhost"; port 0
   // picks a free port (see Server::port()).
   std::string listen = "127.0.0.1:8080";
-  // Worker threads; 0 means twice std::thread::hardware_concurrency() (at least 2).
+  // Worker threads; 0 means std::thread::hardware_concurrency() (at least 1).
   unsigned threads = 0;
+  // Threads for the handlers of waiting routes (see above); 0 means 32. As many requests as
+  // this can wait at once: for saves, the most that one group commit can gather.
+  unsigned waiting_threads = 0;
   std::size_t max_body_bytes = 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
   // The whole request (line, fields, body) must arrive within this; else the connection closes.
