@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "catalog_commands.h"
+#include "malloc_tuning.h"
 #include "serve_command.h"
 #include "validate_command.h"
 
@@ -120,6 +121,9 @@ constexpr Command kUsages[] = {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && (std::string_view(argv[1]) == "serve" || std::string_view(argv[1]) == "worker")) {
+    capconf::cli::UseServerMallocTunables(argv);
+  }
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     std::fputs(kHelp, args.empty() ? stderr : stdout);

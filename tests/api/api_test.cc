@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -280,6 +281,21 @@ TEST_P(ApiTest, UnconditionalConcurrentSavesAllLand) {
 // as fast as they can; after each restart every save that was acknowledged is there with what
 // was sent, the revisions are numbered without a gap, the current configuration is the newest
 // revision, and saving goes on from it.
+// serve runs with the larger per-thread malloc cache it sets for itself (src/cli/malloc_tuning.h),
+// as the same process: the pid the test started is the one serving.
+TEST_P(ApiTest, ServeRunsWithItsMallocTunables) {
+  std::ifstream environ("/proc/" + std::to_string(server_->pid()) + "/environ", std::ios::binary);
+  ASSERT_TRUE(environ) << "cannot read the server's environment";
+  std::string variable;
+  bool tuned = false;
+  while (std::getline(environ, variable, '\0')) {
+    tuned = tuned || (variable.rfind("GLIBC_TUNABLES=", 0) == 0 &&
+                      variable.find("glibc.malloc.tcache_count=200") != std::string::npos);
+  }
+  EXPECT_TRUE(tuned);
+  EXPECT_EQ(Browser(port()).Call("GET", "/healthz").status, 200);
+}
+
 TEST_P(ApiTest, KilledMidSaveLosesNothingAcknowledgedAndLeavesNoHalfSave) {
   std::string token = Cli("token create --email buyer@demo.capconf.dev --name crash --data-dir " +
                           server_->data_dir());

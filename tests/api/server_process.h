@@ -28,6 +28,7 @@ class ServerProcess {
                                                       std::vector<std::string> extra = {});
   ~ServerProcess();
   std::uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::string& output() const { return output_; }    // what it printed before serving
   std::string data_dir() const { return dir_ + "/data"; }  // server keys live here
   // Sends SIGTERM and waits; the exit status.
