@@ -193,12 +193,11 @@ void Session::HandleRequest() {
       net::post(state_->waiting_pool(), [self = shared_from_this(), request = std::move(request),
                                          version, head_request, keep_alive]() mutable {
         Response answer = self->state_->dispatcher().Dispatch(request);
-        net::post(self->stream_.get_executor(),
-                  [self, request = std::move(request), response = std::move(answer), version,
-                   head_request, keep_alive]() mutable {
-                    self->Respond(std::move(request), std::move(response), version,
-                                  head_request, keep_alive);
-                  });
+        net::post(self->stream_.get_executor(), [self, request = std::move(request),
+                                                 response = std::move(answer), version,
+                                                 head_request, keep_alive]() mutable {
+          self->Respond(std::move(request), std::move(response), version, head_request, keep_alive);
+        });
       });
       return;
     }

@@ -771,8 +771,7 @@ Result<Service::SavePlan> Service::PlanSave(store::Transaction& tx, const Actor&
 }
 
 Result<SaveResult> Service::SaveConfig(const Actor& actor, std::string_view subscription_id,
-                                       std::optional<std::int64_t> expected,
-                                       bj::value incoming) {
+                                       std::optional<std::int64_t> expected, bj::value incoming) {
   // Planned and written in one write transaction with the row locked. Planning first in a read
   // transaction and writing only if nothing moved was measured too: half as fast on SQLite (two
   // transactions instead of one, and every write drops the read connections' page caches),

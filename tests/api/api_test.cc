@@ -639,18 +639,18 @@ TEST_P(ApiTest, ApiKeysAreShownOnceAndProjectedIntoTheConfig) {
   bj::value stored = b.Call("GET", base + "/revisions/" + newest).Json();
   EXPECT_FALSE(stored.at("config").as_object().contains("api")) << stored;
   // An `api` that is not an object is reported as such, not replaced by the projection.
-  ClientResponse wrong = b.Call(
-      "PUT", base + "/config",
-      bj::object{{"config", bj::object{{"assistant_configuration",
-                                        bj::object{{"role", "r3"}, {"system_prompt", "p"}}},
-                                       {"api", 5}}}},
-      {{"If-Match", "*"}});
+  ClientResponse wrong =
+      b.Call("PUT", base + "/config",
+             bj::object{{"config", bj::object{{"assistant_configuration",
+                                               bj::object{{"role", "r3"}, {"system_prompt", "p"}}},
+                                              {"api", 5}}}},
+             {{"If-Match", "*"}});
   EXPECT_EQ(wrong.status, 422) << wrong.body;
   bool api_type_reported = false;
   const bj::value problem = wrong.Json();
   for (const bj::value& e : problem.at("errors").as_array()) {
-    api_type_reported = api_type_reported ||
-                        (e.at("pointer") == "/api" && e.at("keyword") == "type");
+    api_type_reported =
+        api_type_reported || (e.at("pointer") == "/api" && e.at("keyword") == "type");
   }
   EXPECT_TRUE(api_type_reported) << wrong.body;
   EXPECT_EQ(b.Call("GET", base + "/config").Json().at("revision"), now.at("revision"));

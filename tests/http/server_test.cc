@@ -119,17 +119,16 @@ class ServerTest : public ::testing::Test {
 
     // A handler that waits for others (as a save waits for its group commit): marked waiting,
     // so it runs on the waiting pool.
-    ASSERT_TRUE(router
-                    .Add("GET", "/waiting",
-                         [this](Request&) {
-                           waiting_gate_.entered.set_value();
-                           const bool released = waiting_gate_.released.wait_for(
-                                                     std::chrono::seconds(20)) ==
-                                                 std::future_status::ready;
-                           return JsonResponse(released ? 200 : 504,
-                                               boost::json::object{{"waited", true}});
-                         })
-                    .ok());
+    ASSERT_TRUE(
+        router
+            .Add("GET", "/waiting",
+                 [this](Request&) {
+                   waiting_gate_.entered.set_value();
+                   const bool released = waiting_gate_.released.wait_for(
+                                             std::chrono::seconds(20)) == std::future_status::ready;
+                   return JsonResponse(released ? 200 : 504, boost::json::object{{"waited", true}});
+                 })
+            .ok());
     ASSERT_TRUE(router.MarkWaiting("GET", "/waiting").ok());
     options.listen = "127.0.0.1:0";
     options.access_log = log_;
