@@ -173,6 +173,10 @@ Status Router::MarkWaiting(std::string_view method, std::string_view pattern) {
     for (Route::Method& m : route->methods) {
       if (m.method != method) continue;
       m.waits = true;
+      if (std::find(waiting_methods_.begin(), waiting_methods_.end(), method) ==
+          waiting_methods_.end()) {
+        waiting_methods_.emplace_back(method);
+      }
       return Status::Ok();
     }
   }
@@ -181,6 +185,11 @@ Status Router::MarkWaiting(std::string_view method, std::string_view pattern) {
 }
 
 bool Router::Waits(std::string_view method, std::string_view path) const {
+  // Every request asks: most (GETs) are answered without matching the path a second time.
+  const auto waiting_method = [this](std::string_view m) {
+    return std::find(waiting_methods_.begin(), waiting_methods_.end(), m) != waiting_methods_.end();
+  };
+  if (!waiting_method(method) && !(method == "HEAD" && waiting_method("GET"))) return false;
   if (path.empty() || path.front() != '/') return false;
   const std::vector<std::string_view> segments = SplitPath(path);
   for (const auto& route : routes_) {

@@ -100,6 +100,7 @@ class Router {
   struct Route;
   std::vector<std::unique_ptr<Route>> routes_;  // sorted so the first match is the best
   std::vector<Middleware> middleware_;
+  std::vector<std::string> waiting_methods_;  // the methods of the routes MarkWaiting marked
   Handler fallback_;
   std::string fallback_name_;
 };
